@@ -1,0 +1,198 @@
+//! Checks on every argument before a request leaves the process.
+//!
+//! A failed check returns [`Error::InvalidInput`] naming the field; nothing is sent. The rules
+//! follow what GitHub accepts, erring towards letting a doubtful value through to the server
+//! rather than refusing a valid one.
+
+use crate::error::{Error, Result};
+
+/// Longest owner (user or organization) login accepted. GitHub logins are at most 39
+/// characters, but Enterprise Managed Users append `_SHORTCODE`, so leave room.
+pub const MAX_OWNER_LEN: usize = 100;
+/// Longest repository name GitHub accepts.
+pub const MAX_REPO_LEN: usize = 100;
+/// Longest task id accepted (ids are UUIDs today; the API promises only a string).
+pub const MAX_TASK_ID_LEN: usize = 200;
+/// Largest page size the API accepts.
+pub const MAX_PER_PAGE: u32 = 100;
+
+pub(crate) fn owner(value: &str) -> Result<()> {
+    name("owner", value, MAX_OWNER_LEN, |c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '_'
+    })?;
+    if value.starts_with('-') {
+        return Err(Error::invalid("owner", "must not start with `-`"));
+    }
+    Ok(())
+}
+
+pub(crate) fn repo(value: &str) -> Result<()> {
+    name("repo", value, MAX_REPO_LEN, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+    })?;
+    if value == "." || value == ".." {
+        return Err(Error::invalid("repo", format!("`{value}` is not a repository name")));
+    }
+    Ok(())
+}
+
+fn name(field: &'static str, value: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.len() > max {
+        return Err(Error::invalid(
+            field,
+            format!("is {} characters long; the limit is {max}", value.len()),
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| !allowed(*c)) {
+        return Err(Error::invalid(
+            field,
+            format!("contains {c:?}; only ASCII letters, digits, `-`, `_`{} are allowed",
+                if field == "repo" { " and `.`" } else { "" }),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn task_id(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid("task_id", "must not be empty"));
+    }
+    if value.len() > MAX_TASK_ID_LEN {
+        return Err(Error::invalid(
+            "task_id",
+            format!("is {} characters long; the limit is {MAX_TASK_ID_LEN}", value.len()),
+        ));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
+    {
+        return Err(Error::invalid(
+            "task_id",
+            format!("contains {c:?}; a task id has no `/`, `?`, `#`, `%`, spaces or control characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn prompt(value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid("prompt", "must not be blank"));
+    }
+    Ok(())
+}
+
+pub(crate) fn per_page(value: u32) -> Result<()> {
+    if value == 0 || value > MAX_PER_PAGE {
+        return Err(Error::invalid(
+            "per_page",
+            format!("is {value}; it must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn page(value: u32) -> Result<()> {
+    if value == 0 {
+        return Err(Error::invalid("page", "is 0; pages are numbered from 1"));
+    }
+    Ok(())
+}
+
+pub(crate) fn optional_text(field: &'static str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be blank when set"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+pub(crate) fn token(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid("token", "must not be empty"));
+    }
+    // The reason never quotes the token: it is a secret.
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(
+            "token",
+            "contains whitespace or control characters (was a newline copied with it?)",
+        ));
+    }
+    if !value.is_ascii() {
+        return Err(Error::invalid("token", "contains non-ASCII characters"));
+    }
+    if value.starts_with("ghs_") {
+        return Err(Error::invalid(
+            "token",
+            "is a GitHub App installation token (ghs_...), which this API refuses; use a user-to-server token",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses and checks a base URL: https, or http to a loopback host only; no credentials,
+/// query or fragment. A trailing slash is dropped.
+pub(crate) fn base_url(value: &str) -> Result<String> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| Error::invalid("base_url", format!("is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid(
+                "base_url",
+                "uses plain http to a host that is not loopback; the token would travel in clear (use https)",
+            ));
+        }
+        other => {
+            return Err(Error::invalid("base_url", format!("has scheme `{other}`; use https")));
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::invalid("base_url", "has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid("base_url", "must not carry credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid("base_url", "must not have a query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// An API version is a date, `YYYY-MM-DD`.
+pub(crate) fn api_version(value: &str) -> Result<()> {
+    let ok = value.len() == 10
+        && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
+    if !ok {
+        return Err(Error::invalid(
+            "api_version",
+            format!("is `{value}`; GitHub API versions are dates like 2022-11-28"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn user_agent(value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid("user_agent", "must not be blank; GitHub refuses requests without one"));
+    }
+    if reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(Error::invalid("user_agent", "is not a valid header value"));
+    }
+    Ok(())
+}
