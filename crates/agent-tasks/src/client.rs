@@ -64,7 +64,8 @@ impl std::fmt::Debug for Token {
 #[derive(Debug, Default)]
 #[must_use]
 pub struct ClientBuilder {
-    token: Option<String>,
+    // Unchecked until `build`, but already redacted in `Debug`.
+    token: Option<Token>,
     base_url: Option<String>,
     api_version: Option<String>,
     user_agent: Option<String>,
@@ -88,7 +89,7 @@ impl ClientBuilder {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let mut builder = ClientBuilder::default();
-        builder.token = var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN"));
+        builder.token = var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Token);
         builder.base_url = var("GITHUB_API_URL");
         builder
     }
@@ -96,7 +97,7 @@ impl ClientBuilder {
     /// The token: a personal access token, an OAuth app token or a GitHub App user access
     /// token. Installation tokens (`ghs_`) are refused by the API, so `build` refuses them.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(Token(token.into()));
         self
     }
 
@@ -144,9 +145,10 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
-        let token = Token::new(self.token.ok_or_else(|| {
+        let token = self.token.ok_or_else(|| {
             Error::invalid("token", "is not set (give one, or use from_env with GH_TOKEN or GITHUB_TOKEN)")
-        })?)?;
+        })?;
+        validate::token(&token.0)?;
         let base_url = validate::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let api_version = self.api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         validate::api_version(&api_version)?;
