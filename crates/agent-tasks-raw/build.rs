@@ -27,7 +27,10 @@ fn main() {
         for name in [codegen::CLIENT_FILE, codegen::MOCKS_FILE] {
             let snapshot = manifest.join("generated").join(name);
             let text = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| {
-                panic!("neither the spec nor the snapshot {} is there: {e}", snapshot.display())
+                panic!(
+                    "neither the spec nor the snapshot {} is there: {e}",
+                    snapshot.display()
+                )
             });
             write(&out.join(name), &text);
         }

@@ -15,7 +15,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Maintainer tasks of the agent-tasks workspace")]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer tasks of the agent-tasks workspace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,7 +116,8 @@ fn check_cmd() -> Result<bool> {
     let spec_path = root().join("openapi/agents.yaml");
     let spec = std::fs::read_to_string(&spec_path)?;
     // The same parse progenitor does: a spec it cannot read fails here with the parser's words.
-    let _: openapiv3::OpenAPI = serde_yaml::from_str(&spec).context("parsing openapi/agents.yaml")?;
+    let _: openapiv3::OpenAPI =
+        serde_yaml::from_str(&spec).context("parsing openapi/agents.yaml")?;
     println!("ok    openapi/agents.yaml parses as OpenAPI 3.0");
     codegen_cmd(true)
 }

@@ -35,9 +35,9 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
-        pub fn creator_id<'a, T>(self, value: T) -> Self
+        pub fn creator_id<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<i64>>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("creator_id", value.to_string()))

@@ -140,7 +140,13 @@ pub fn printable_snippet(body: &[u8], max: usize) -> String {
     let mut out: String = text
         .chars()
         .take(max)
-        .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { ' ' })
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     if text.chars().count() > max {
         out.push_str("...");
@@ -152,7 +158,13 @@ pub fn printable_snippet(body: &[u8], max: usize) -> String {
 ///
 /// Enabled by the `mock` feature, for testing code that calls this API.
 #[cfg(feature = "mock")]
-#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+#[allow(
+    missing_docs,
+    unused_imports,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
 pub mod mock {
     include!(concat!(env!("OUT_DIR"), "/agents_httpmock.rs"));
 }

@@ -88,10 +88,11 @@ impl ClientBuilder {
     /// ```
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let mut builder = ClientBuilder::default();
-        builder.token = var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Token);
-        builder.base_url = var("GITHUB_API_URL");
-        builder
+        ClientBuilder {
+            token: var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Token),
+            base_url: var("GITHUB_API_URL"),
+            ..ClientBuilder::default()
+        }
     }
 
     /// The token: a personal access token, an OAuth app token or a GitHub App user access
@@ -146,15 +147,25 @@ impl ClientBuilder {
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
-            Error::invalid("token", "is not set (give one, or use from_env with GH_TOKEN or GITHUB_TOKEN)")
+            Error::invalid(
+                "token",
+                "is not set (give one, or use from_env with GH_TOKEN or GITHUB_TOKEN)",
+            )
         })?;
         validate::token(&token.0)?;
         let base_url = validate::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let api_version = self.api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+        let api_version = self
+            .api_version
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         validate::api_version(&api_version)?;
-        let user_agent = self.user_agent.unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
         validate::user_agent(&user_agent)?;
-        for (field, d) in [("timeout", self.timeout), ("connect_timeout", self.connect_timeout)] {
+        for (field, d) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+        ] {
             if d == Some(Duration::ZERO) {
                 return Err(Error::invalid(field, "must be more than zero"));
             }
@@ -166,7 +177,10 @@ impl ClientBuilder {
             API_VERSION_HEADER,
             HeaderValue::from_str(&api_version).expect("validated date"),
         );
-        headers.insert(USER_AGENT, HeaderValue::from_str(&user_agent).expect("validated"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_str(&user_agent).expect("validated"),
+        );
 
         let (http, request_timeout) = match self.http {
             Some(http) => (http, self.timeout),
@@ -293,7 +307,9 @@ impl Client {
         call: impl FnOnce(&'a agent_tasks_raw::Client) -> Fut,
     ) -> Result<ResponseValue<T>>
     where
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, agent_tasks_raw::Error<BasicError>>>,
+        Fut: Future<
+            Output = std::result::Result<ResponseValue<T>, agent_tasks_raw::Error<BasicError>>,
+        >,
     {
         let span = tracing::info_span!(
             "agent_tasks.request",
@@ -305,15 +321,22 @@ impl Client {
             let result = call(&self.inner.raw).await;
             let (status, headers) = match &result {
                 Ok(rv) => (Some(rv.status()), Some(rv.headers())),
-                Err(agent_tasks_raw::Error::ErrorResponse(rv)) => (Some(rv.status()), Some(rv.headers())),
-                Err(agent_tasks_raw::Error::UnexpectedResponse(r)) => (Some(r.status()), Some(r.headers())),
+                Err(agent_tasks_raw::Error::ErrorResponse(rv)) => {
+                    (Some(rv.status()), Some(rv.headers()))
+                }
+                Err(agent_tasks_raw::Error::UnexpectedResponse(r)) => {
+                    (Some(r.status()), Some(r.headers()))
+                }
                 Err(_) => (None, None),
             };
             if let Some(status) = status {
                 tracing::Span::current().record("http.status", status.as_u16());
             }
             if let Some(headers) = headers {
-                if let Some(id) = headers.get("x-github-request-id").and_then(|v| v.to_str().ok()) {
+                if let Some(id) = headers
+                    .get("x-github-request-id")
+                    .and_then(|v| v.to_str().ok())
+                {
                     tracing::Span::current().record("request_id", id);
                 }
                 if let Some(limit) = RateLimit::from_headers(headers) {

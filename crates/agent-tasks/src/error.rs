@@ -80,9 +80,10 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.hint.as_deref(),
-            Error::InvalidInput { field: "token", reason } if reason.contains("installation") => {
-                Some(INSTALLATION_TOKEN_HINT)
-            }
+            Error::InvalidInput {
+                field: "token",
+                reason,
+            } if reason.contains("installation") => Some(INSTALLATION_TOKEN_HINT),
             _ => None,
         }
     }
@@ -127,7 +128,9 @@ impl Error {
     }
 
     /// The one place progenitor's error becomes ours.
-    pub(crate) fn from_raw(err: agent_tasks_raw::Error<agent_tasks_raw::types::BasicError>) -> Self {
+    pub(crate) fn from_raw(
+        err: agent_tasks_raw::Error<agent_tasks_raw::types::BasicError>,
+    ) -> Self {
         use agent_tasks_raw::Error as Raw;
         match err {
             Raw::ErrorResponse(rv) => {
@@ -140,11 +143,9 @@ impl Error {
                 let status = response.status();
                 Error::Api(Box::new(ApiError::new(status, response.headers(), None)))
             }
-            Raw::InvalidResponsePayload(bytes, source) => Error::Decode(Box::new(DecodeError::new(
-                None,
-                &bytes,
-                source,
-            ))),
+            Raw::InvalidResponsePayload(bytes, source) => {
+                Error::Decode(Box::new(DecodeError::new(None, &bytes, source)))
+            }
             Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
                 if e.is_timeout() {
                     Error::Timeout(e)

@@ -61,7 +61,9 @@ impl Page<Task> {
         Page {
             items: list.tasks.into_iter().map(Task::from).collect(),
             total_active_count: list.total_active_count.and_then(|n| u64::try_from(n).ok()),
-            total_archived_count: list.total_archived_count.and_then(|n| u64::try_from(n).ok()),
+            total_archived_count: list
+                .total_archived_count
+                .and_then(|n| u64::try_from(n).ok()),
             links,
         }
     }
@@ -229,4 +231,3 @@ impl<S: ListScope> ListTasks<S> {
         futures_util::StreamExt::chain(first_error, pages)
     }
 }
-

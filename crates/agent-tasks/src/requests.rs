@@ -217,7 +217,11 @@ impl CreateTask {
         let rv = self
             .client
             .execute("create_task_in_repo", |raw| {
-                raw.create_task_in_repo().owner(owner).repo(repo).body(body).send()
+                raw.create_task_in_repo()
+                    .owner(owner)
+                    .repo(repo)
+                    .body(body)
+                    .send()
             })
             .await?;
         Ok(rv.into_inner().into())
@@ -254,7 +258,9 @@ impl GetTask {
             }
             None => {
                 self.client
-                    .execute("get_task_by_id", |raw| raw.get_task_by_id().task_id(task_id).send())
+                    .execute("get_task_by_id", |raw| {
+                        raw.get_task_by_id().task_id(task_id).send()
+                    })
                     .await?
             }
         };
@@ -308,8 +314,14 @@ impl Filters {
         }
         for state in &self.states {
             let s = state.as_str();
-            if s.is_empty() || s.contains(',') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(Error::invalid("state", format!("`{s}` is not a task state")));
+            if s.is_empty()
+                || s.contains(',')
+                || s.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(Error::invalid(
+                    "state",
+                    format!("`{s}` is not a task state"),
+                ));
             }
         }
         if self.limit == Some(0) {
@@ -449,7 +461,12 @@ macro_rules! apply_filters {
 }
 
 impl ListScope for AllRepos {
-    async fn fetch(&self, client: &Client, filters: &Filters, page: Option<u32>) -> Result<Page<Task>> {
+    async fn fetch(
+        &self,
+        client: &Client,
+        filters: &Filters,
+        page: Option<u32>,
+    ) -> Result<Page<Task>> {
         let rv = client
             .execute("list_tasks", |raw| {
                 apply_filters!(raw.list_tasks(), filters, page).send()
@@ -460,13 +477,20 @@ impl ListScope for AllRepos {
 }
 
 impl ListScope for InRepo {
-    async fn fetch(&self, client: &Client, filters: &Filters, page: Option<u32>) -> Result<Page<Task>> {
+    async fn fetch(
+        &self,
+        client: &Client,
+        filters: &Filters,
+        page: Option<u32>,
+    ) -> Result<Page<Task>> {
         validate::owner(&self.owner)?;
         validate::repo(&self.repo)?;
         let rv = client
             .execute("list_tasks_for_repo", |raw| {
                 let mut b = apply_filters!(
-                    raw.list_tasks_for_repo().owner(&self.owner).repo(&self.repo),
+                    raw.list_tasks_for_repo()
+                        .owner(&self.owner)
+                        .repo(&self.repo),
                     filters,
                     page
                 );
@@ -484,7 +508,9 @@ impl<S: ListScope> ListTasks<S> {
     /// Checks the arguments and gets one page.
     pub async fn send(self) -> Result<Page<Task>> {
         self.filters.check()?;
-        self.scope.fetch(&self.client, &self.filters, self.filters.page).await
+        self.scope
+            .fetch(&self.client, &self.filters, self.filters.page)
+            .await
     }
 
     pub(crate) fn checked(self) -> Result<Self> {

@@ -12,7 +12,9 @@ use agent_tasks_raw::types as raw;
 pub use agent_tasks_raw::{ArtifactType, CreatorType, TaskState, UsageType, ValidationErrorCode};
 
 /// A GitHub account (user or organization), as the API identifies it: by numeric id only.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[non_exhaustive]
 pub struct Account {
     /// The account's id.
@@ -20,7 +22,9 @@ pub struct Account {
 }
 
 /// A repository, as the API identifies it: by numeric id only.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[non_exhaustive]
 pub struct RepositoryRef {
     /// The repository's id.
@@ -28,7 +32,9 @@ pub struct RepositoryRef {
 }
 
 /// The custom agent a task uses.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[non_exhaustive]
 pub struct CustomAgent {
     /// The agent file's name without its extension (`performance-optimizer` for
@@ -101,11 +107,21 @@ impl From<Artifact> for raw::Artifact {
                 T::Branch,
                 D::Branch(raw::ArtifactBranch { head_ref, base_ref }),
             ),
-            Artifact::Unknown { provider, kind, data } => {
-                (P::from(provider.as_str()), T::from(kind.as_str()), D::Unknown(data))
-            }
+            Artifact::Unknown {
+                provider,
+                kind,
+                data,
+            } => (
+                P::from(provider.as_str()),
+                T::from(kind.as_str()),
+                D::Unknown(data),
+            ),
         };
-        raw::Artifact { provider, type_, data }
+        raw::Artifact {
+            provider,
+            type_,
+            data,
+        }
     }
 }
 
@@ -197,7 +213,10 @@ fn custom_agent(a: raw::CustomAgent) -> CustomAgent {
 }
 
 fn artifacts(a: Option<Vec<raw::Artifact>>) -> Vec<Artifact> {
-    a.unwrap_or_default().into_iter().map(Artifact::from).collect()
+    a.unwrap_or_default()
+        .into_iter()
+        .map(Artifact::from)
+        .collect()
 }
 
 fn accounts(a: Option<Vec<raw::SimpleUser>>) -> Vec<Account> {

@@ -31,12 +31,20 @@ pub(crate) fn repo(value: &str) -> Result<()> {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
     })?;
     if value == "." || value == ".." {
-        return Err(Error::invalid("repo", format!("`{value}` is not a repository name")));
+        return Err(Error::invalid(
+            "repo",
+            format!("`{value}` is not a repository name"),
+        ));
     }
     Ok(())
 }
 
-fn name(field: &'static str, value: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<()> {
+fn name(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
@@ -49,8 +57,10 @@ fn name(field: &'static str, value: &str, max: usize, allowed: impl Fn(char) -> 
     if let Some(c) = value.chars().find(|c| !allowed(*c)) {
         return Err(Error::invalid(
             field,
-            format!("contains {c:?}; only ASCII letters, digits, `-`, `_`{} are allowed",
-                if field == "repo" { " and `.`" } else { "" }),
+            format!(
+                "contains {c:?}; only ASCII letters, digits, `-`, `_`{} are allowed",
+                if field == "repo" { " and `.`" } else { "" }
+            ),
         ));
     }
     Ok(())
@@ -63,7 +73,10 @@ pub(crate) fn task_id(value: &str) -> Result<()> {
     if value.len() > MAX_TASK_ID_LEN {
         return Err(Error::invalid(
             "task_id",
-            format!("is {} characters long; the limit is {MAX_TASK_ID_LEN}", value.len()),
+            format!(
+                "is {} characters long; the limit is {MAX_TASK_ID_LEN}",
+                value.len()
+            ),
         ));
     }
     if let Some(c) = value
@@ -72,7 +85,9 @@ pub(crate) fn task_id(value: &str) -> Result<()> {
     {
         return Err(Error::invalid(
             "task_id",
-            format!("contains {c:?}; a task id has no `/`, `?`, `#`, `%`, spaces or control characters"),
+            format!(
+                "contains {c:?}; a task id has no `/`, `?`, `#`, `%`, spaces or control characters"
+            ),
         ));
     }
     Ok(())
@@ -150,7 +165,10 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
             ));
         }
         other => {
-            return Err(Error::invalid("base_url", format!("has scheme `{other}`; use https")));
+            return Err(Error::invalid(
+                "base_url",
+                format!("has scheme `{other}`; use https"),
+            ));
         }
     }
     if url.host().is_none() {
@@ -160,7 +178,10 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
         return Err(Error::invalid("base_url", "must not carry credentials"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid("base_url", "must not have a query or fragment"));
+        return Err(Error::invalid(
+            "base_url",
+            "must not have a query or fragment",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -176,8 +197,7 @@ fn is_loopback(url: &url::Url) -> bool {
 
 /// An API version is a date, `YYYY-MM-DD`.
 pub(crate) fn api_version(value: &str) -> Result<()> {
-    let ok = value.len() == 10
-        && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
+    let ok = value.len() == 10 && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
     if !ok {
         return Err(Error::invalid(
             "api_version",
@@ -189,7 +209,10 @@ pub(crate) fn api_version(value: &str) -> Result<()> {
 
 pub(crate) fn user_agent(value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::invalid("user_agent", "must not be blank; GitHub refuses requests without one"));
+        return Err(Error::invalid(
+            "user_agent",
+            "must not be blank; GitHub refuses requests without one",
+        ));
     }
     if reqwest::header::HeaderValue::from_str(value).is_err() {
         return Err(Error::invalid("user_agent", "is not a valid header value"));

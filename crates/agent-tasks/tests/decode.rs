@@ -33,7 +33,11 @@ async fn every_example_of_the_spec_decodes_through_its_operation() {
                 })
                 .await;
             let page = client(&server).list_tasks().send().await.expect(&name);
-            assert_eq!(page.items.len(), body["tasks"].as_array().unwrap().len(), "{name}");
+            assert_eq!(
+                page.items.len(),
+                body["tasks"].as_array().unwrap().len(),
+                "{name}"
+            );
         } else if name.starts_with("task-created") {
             server
                 .mock_async(|when, then| {
@@ -41,7 +45,12 @@ async fn every_example_of_the_spec_decodes_through_its_operation() {
                     then.status(201).json_body(body.clone());
                 })
                 .await;
-            let task = client(&server).repo("o", "r").create_task("p").send().await.expect(&name);
+            let task = client(&server)
+                .repo("o", "r")
+                .create_task("p")
+                .send()
+                .await
+                .expect(&name);
             assert_eq!(task.state, TaskState::Queued, "{name}");
             if name.ends_with("custom-agent") {
                 assert_eq!(task.custom_agent_id(), Some("my-custom-agent"));
@@ -54,7 +63,11 @@ async fn every_example_of_the_spec_decodes_through_its_operation() {
                 })
                 .await;
             let task = client(&server).task("t").send().await.expect(&name);
-            assert_eq!(task.sessions.len(), body["sessions"].as_array().unwrap().len(), "{name}");
+            assert_eq!(
+                task.sessions.len(),
+                body["sessions"].as_array().unwrap().len(),
+                "{name}"
+            );
         }
     }
 }
@@ -93,9 +106,15 @@ async fn every_field_is_kept() {
     assert_eq!(first.head_ref.as_deref(), Some("copilot/speed-up"));
     assert!(first.completed_at.is_some());
     let usage = first.usage.as_ref().unwrap();
-    assert_eq!((usage.kind.clone(), usage.units()), (UsageType::PremiumRequests, 1.5));
+    assert_eq!(
+        (usage.kind.clone(), usage.units()),
+        (UsageType::PremiumRequests, 1.5)
+    );
     let second = &task.sessions[1];
-    assert_eq!(second.error.as_ref().unwrap().message.as_deref(), Some("agent task failed"));
+    assert_eq!(
+        second.error.as_ref().unwrap().message.as_deref(),
+        Some("agent task failed")
+    );
     assert_eq!(second.usage.as_ref().unwrap().units(), 2.5);
     assert_eq!(task.ai_credits(), 2.5);
     assert_eq!(task.latest_session().unwrap().id, "s2");
@@ -106,20 +125,29 @@ async fn unknown_values_nulls_and_new_fields_decode() {
     let task = serve_task(fixture("task_unusual.json")).await;
     assert_eq!(task.state, TaskState::Unknown("paused_for_review".into()));
     assert!(!task.state.is_terminal() && !task.state.needs_attention());
-    assert_eq!(task.creator_type, Some(CreatorType::Unknown("enterprise".into())));
+    assert_eq!(
+        task.creator_type,
+        Some(CreatorType::Unknown("enterprise".into()))
+    );
     assert_eq!(task.name, None);
     assert_eq!(task.session_count, None);
     assert!(task.user_collaborators.is_empty());
     assert_eq!(task.repository_id(), None);
     assert_eq!(task.artifacts.len(), 4);
     match &task.artifacts[0] {
-        Artifact::Unknown { provider, kind, data } => {
+        Artifact::Unknown {
+            provider,
+            kind,
+            data,
+        } => {
             assert_eq!((provider.as_str(), kind.as_str()), ("github", "issue"));
             assert_eq!(data["id"], 7);
         }
         other => panic!("expected an unknown artifact, got {other:?}"),
     }
-    assert!(matches!(&task.artifacts[1], Artifact::Unknown { provider, .. } if provider == "gitlab"));
+    assert!(
+        matches!(&task.artifacts[1], Artifact::Unknown { provider, .. } if provider == "gitlab")
+    );
     match &task.artifacts[2] {
         Artifact::Unknown { kind, data, .. } => {
             assert_eq!(kind, "deployment");
@@ -127,10 +155,19 @@ async fn unknown_values_nulls_and_new_fields_decode() {
         }
         other => panic!("expected an unknown artifact, got {other:?}"),
     }
-    assert_eq!(task.artifacts[3], Artifact::PullRequest { id: 9, global_id: None });
+    assert_eq!(
+        task.artifacts[3],
+        Artifact::PullRequest {
+            id: 9,
+            global_id: None
+        }
+    );
     let session = &task.sessions[0];
     assert_eq!(session.state, TaskState::Unknown("thinking".into()));
-    assert_eq!(session.usage.as_ref().unwrap().kind, UsageType::Unknown("gpu_seconds".into()));
+    assert_eq!(
+        session.usage.as_ref().unwrap().kind,
+        UsageType::Unknown("gpu_seconds".into())
+    );
     assert_eq!(session.error, None);
 }
 
@@ -167,12 +204,23 @@ fn serialization_keeps_the_api_field_names_and_round_trips() {
 #[test]
 fn task_states_know_their_meaning() {
     use TaskState::*;
-    let terminal: Vec<_> = TaskState::KNOWN.iter().filter(|s| s.is_terminal()).cloned().collect();
+    let terminal: Vec<_> = TaskState::KNOWN
+        .iter()
+        .filter(|s| s.is_terminal())
+        .cloned()
+        .collect();
     assert_eq!(terminal, vec![Completed, Failed, TimedOut, Cancelled]);
-    let attention: Vec<_> = TaskState::KNOWN.iter().filter(|s| s.needs_attention()).cloned().collect();
+    let attention: Vec<_> = TaskState::KNOWN
+        .iter()
+        .filter(|s| s.needs_attention())
+        .cloned()
+        .collect();
     assert_eq!(attention, vec![Idle, WaitingForUser]);
     assert!(Completed.is_success() && !Failed.is_success());
-    assert_eq!("waiting_for_user".parse::<TaskState>().unwrap(), WaitingForUser);
+    assert_eq!(
+        "waiting_for_user".parse::<TaskState>().unwrap(),
+        WaitingForUser
+    );
     assert_eq!(TaskState::from("new_state").to_string(), "new_state");
 }
 

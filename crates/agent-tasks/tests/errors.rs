@@ -23,7 +23,11 @@ async fn error_for(status: u16, body: &str, headers: &[(&str, &str)]) -> Error {
             }
         })
         .await;
-    client(&server).task("t").send().await.expect_err("an error")
+    client(&server)
+        .task("t")
+        .send()
+        .await
+        .expect_err("an error")
 }
 
 fn github_error(message: &str) -> String {
@@ -58,10 +62,18 @@ async fn unauthorized_401_says_the_token_is_bad() {
 
 #[tokio::test]
 async fn forbidden_403_names_the_permission_and_plan() {
-    let e = error_for(403, &github_error("Resource not accessible by personal access token"), &[]).await;
+    let e = error_for(
+        403,
+        &github_error("Resource not accessible by personal access token"),
+        &[],
+    )
+    .await;
     assert!(e.is_auth() && !e.is_rate_limited());
     let hint = e.hint().unwrap();
-    assert!(hint.contains("\"Agent tasks\" repository permission") && hint.contains("Copilot plan"), "{hint}");
+    assert!(
+        hint.contains("\"Agent tasks\" repository permission") && hint.contains("Copilot plan"),
+        "{hint}"
+    );
 }
 
 #[tokio::test]
@@ -72,14 +84,22 @@ async fn forbidden_403_for_an_installation_token_says_so() {
         &[],
     )
     .await;
-    assert!(e.hint().unwrap().contains("user-to-server"), "{:?}", e.hint());
+    assert!(
+        e.hint().unwrap().contains("user-to-server"),
+        "{:?}",
+        e.hint()
+    );
 }
 
 #[tokio::test]
 async fn not_found_404() {
     let e = error_for(404, &github_error("Not Found"), &[]).await;
     assert!(e.is_not_found());
-    assert!(e.hint().unwrap().contains("does not serve the Agent tasks API"));
+    assert!(
+        e.hint()
+            .unwrap()
+            .contains("does not serve the Agent tasks API")
+    );
 }
 
 #[tokio::test]
@@ -98,7 +118,10 @@ async fn validation_failed_422_keeps_the_errors() {
     assert_eq!(api.errors.len(), 3);
     assert_eq!(api.errors[0].code, ValidationErrorCode::MissingField);
     assert_eq!(api.errors[1].message.as_deref(), Some("prompt is too long"));
-    assert_eq!(api.errors[2].code, ValidationErrorCode::Unknown("brand_new_code".into()));
+    assert_eq!(
+        api.errors[2].code,
+        ValidationErrorCode::Unknown("brand_new_code".into())
+    );
     assert!(e.to_string().contains("prompt is too long"), "{e}");
 }
 
@@ -108,7 +131,10 @@ async fn server_error_500_is_retryable() {
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
     assert!(e.is_retryable());
     assert_eq!(e.request_id(), Some("CAFE:1234:5678"));
-    assert_eq!(e.api().unwrap().body_snippet.as_deref(), Some("<html>oops</html>"));
+    assert_eq!(
+        e.api().unwrap().body_snippet.as_deref(),
+        Some("<html>oops</html>")
+    );
 }
 
 #[tokio::test]
@@ -126,7 +152,10 @@ async fn an_error_status_with_an_empty_body_keeps_status_and_headers() {
 async fn an_error_status_with_malformed_json_keeps_status() {
     let e = error_for(403, "{\"message\": ", &[]).await;
     assert_eq!(e.status().map(|s| s.as_u16()), Some(403));
-    assert_eq!(e.api().unwrap().body_snippet.as_deref(), Some("{\"message\": "));
+    assert_eq!(
+        e.api().unwrap().body_snippet.as_deref(),
+        Some("{\"message\": ")
+    );
 }
 
 #[tokio::test]
@@ -135,11 +164,19 @@ async fn a_success_with_malformed_json_is_a_decode_error() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/agents/tasks/t");
-            then.status(200).header("content-type", "application/json").body("{\"id\": \"t\", \"state\": ");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body("{\"id\": \"t\", \"state\": ");
         })
         .await;
-    let e = client(&server).task("t").send().await.expect_err("an error");
-    let Error::Decode(d) = &e else { panic!("expected a decode error, got {e:?}") };
+    let e = client(&server)
+        .task("t")
+        .send()
+        .await
+        .expect_err("an error");
+    let Error::Decode(d) = &e else {
+        panic!("expected a decode error, got {e:?}")
+    };
     assert!(d.snippet.starts_with("{\"id\": \"t\""), "{d:?}");
     assert!(e.to_string().contains("cannot decode"), "{e}");
 }
@@ -156,8 +193,14 @@ async fn a_decode_error_names_the_field() {
             ]}));
         })
         .await;
-    let e = client(&server).list_tasks().send().await.expect_err("an error");
-    let Error::Decode(d) = &e else { panic!("expected a decode error, got {e:?}") };
+    let e = client(&server)
+        .list_tasks()
+        .send()
+        .await
+        .expect_err("an error");
+    let Error::Decode(d) = &e else {
+        panic!("expected a decode error, got {e:?}")
+    };
     assert_eq!(d.path.as_deref(), Some("tasks[1].created_at"), "{d:?}");
 }
 
@@ -170,7 +213,11 @@ async fn an_empty_success_body_is_a_decode_error() {
             then.status(200).body("");
         })
         .await;
-    let e = client(&server).task("t").send().await.expect_err("an error");
+    let e = client(&server)
+        .task("t")
+        .send()
+        .await
+        .expect_err("an error");
     assert!(matches!(e, Error::Decode(_)), "{e:?}");
 }
 
@@ -191,7 +238,10 @@ async fn rate_limits_are_recognised_and_figures_kept() {
     .await;
     assert!(primary.is_rate_limited() && primary.is_retryable() && !primary.is_auth());
     let limit = primary.api().unwrap().rate_limit.clone().unwrap();
-    assert_eq!((limit.limit, limit.remaining, limit.used), (5000, 0, Some(5000)));
+    assert_eq!(
+        (limit.limit, limit.remaining, limit.used),
+        (5000, 0, Some(5000))
+    );
     assert_eq!(limit.reset.timestamp().to_string(), reset);
     assert_eq!(limit.resource.as_deref(), Some("core"));
     assert!(primary.hint().unwrap().contains("spent until"));
@@ -203,7 +253,10 @@ async fn rate_limits_are_recognised_and_figures_kept() {
     )
     .await;
     assert!(secondary.is_rate_limited());
-    assert_eq!(secondary.api().unwrap().retry_after, Some(std::time::Duration::from_secs(30)));
+    assert_eq!(
+        secondary.api().unwrap().retry_after,
+        Some(std::time::Duration::from_secs(30))
+    );
     assert!(secondary.hint().unwrap().contains("30 s"));
 }
 
@@ -247,7 +300,9 @@ async fn a_slow_answer_is_a_timeout() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/agents/tasks/t");
-            then.status(200).delay(std::time::Duration::from_millis(500)).json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .delay(std::time::Duration::from_millis(500))
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let client = agent_tasks::Client::builder()

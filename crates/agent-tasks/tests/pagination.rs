@@ -19,12 +19,39 @@ fn tasks(from: usize, n: usize) -> serde_json::Value {
 /// URLs, commas and all).
 async fn three_pages(server: &MockServer) -> Vec<httpmock::Mock<'_>> {
     let base = server.base_url();
-    let link = |page: u32| format!("<{base}/agents/tasks?page={page}&per_page=3&state=completed,failed>");
+    let link =
+        |page: u32| format!("<{base}/agents/tasks?page={page}&per_page=3&state=completed,failed>");
     let mut mocks = Vec::new();
     for (page, from, n, header) in [
-        (1, 0, 3, format!("{}; rel=\"next\", {}; rel=\"last\", {}; rel=\"first\"", link(2), link(3), link(1))),
-        (2, 3, 3, format!("{}; rel=\"prev\", {}; rel=\"next\", {}; rel=\"last\", {}; rel=\"first\"", link(1), link(3), link(3), link(1))),
-        (3, 6, 1, format!("{}; rel=\"prev\", {}; rel=\"first\"", link(2), link(1))),
+        (
+            1,
+            0,
+            3,
+            format!(
+                "{}; rel=\"next\", {}; rel=\"last\", {}; rel=\"first\"",
+                link(2),
+                link(3),
+                link(1)
+            ),
+        ),
+        (
+            2,
+            3,
+            3,
+            format!(
+                "{}; rel=\"prev\", {}; rel=\"next\", {}; rel=\"last\", {}; rel=\"first\"",
+                link(1),
+                link(3),
+                link(3),
+                link(1)
+            ),
+        ),
+        (
+            3,
+            6,
+            1,
+            format!("{}; rel=\"prev\", {}; rel=\"first\"", link(2), link(1)),
+        ),
     ] {
         let mock = server
             .mock_async(|when, then| {
@@ -38,7 +65,9 @@ async fn three_pages(server: &MockServer) -> Vec<httpmock::Mock<'_>> {
                 } else {
                     when.query_param("page", page.to_string());
                 }
-                then.status(200).header("link", header.clone()).json_body(tasks(from, n));
+                then.status(200)
+                    .header("link", header.clone())
+                    .json_body(tasks(from, n));
             })
             .await;
         mocks.push(mock);
@@ -59,7 +88,10 @@ async fn a_page_carries_links_and_totals() {
     let _mocks = three_pages(&server).await;
     let page = list(&server).send().await.unwrap();
     assert_eq!(page.items.len(), 3);
-    assert_eq!((page.total_active_count, page.total_archived_count), (Some(7), Some(1)));
+    assert_eq!(
+        (page.total_active_count, page.total_archived_count),
+        (Some(7), Some(1))
+    );
     assert!(page.has_next());
     assert_eq!(page.next_page(), Some(2));
     assert!(page.links.last.as_deref().unwrap().contains("page=3"));
@@ -119,7 +151,9 @@ async fn a_limit_under_100_sets_the_page_size() {
     let server = server().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/agents/tasks").query_param("per_page", "5");
+            when.method(GET)
+                .path("/agents/tasks")
+                .query_param("per_page", "5");
             then.status(200).json_body(tasks(0, 5));
         })
         .await;
@@ -139,12 +173,16 @@ async fn the_stream_ends_after_an_error() {
         .await;
     let items: Vec<_> = client(&server).list_tasks().stream().collect().await;
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].as_ref().unwrap_err().status().unwrap().as_u16(), 502);
+    assert_eq!(
+        items[0].as_ref().unwrap_err().status().unwrap().as_u16(),
+        502
+    );
 }
 
 #[test]
 fn link_headers_parse_robustly() {
-    let links = Links::parse(r#"<https://x/a?page=2>; rel="next prev", <https://x/a?page=9>;rel=last"#);
+    let links =
+        Links::parse(r#"<https://x/a?page=2>; rel="next prev", <https://x/a?page=9>;rel=last"#);
     assert_eq!(links.next.as_deref(), Some("https://x/a?page=2"));
     assert_eq!(links.prev.as_deref(), Some("https://x/a?page=2"));
     assert_eq!(links.last.as_deref(), Some("https://x/a?page=9"));

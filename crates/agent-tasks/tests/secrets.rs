@@ -35,7 +35,9 @@ async fn the_token_is_in_no_output() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/agents/tasks/ok");
-            then.status(200).header("x-github-request-id", "REQ-1").json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .header("x-github-request-id", "REQ-1")
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     server
@@ -56,12 +58,21 @@ async fn the_token_is_in_no_output() {
     outputs.push(format!("{e}"));
     outputs.push(format!("{e:?}"));
     outputs.push(format!("{:?}", std::error::Error::source(&e)));
-    let bad = agent_tasks::Client::builder().token(format!("{TOKEN} x")).build().unwrap_err();
+    let bad = agent_tasks::Client::builder()
+        .token(format!("{TOKEN} x"))
+        .build()
+        .unwrap_err();
     outputs.push(format!("{bad} {bad:?}"));
 
     let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(traces.contains("agent_tasks.request"), "spans were captured: {traces}");
-    assert!(traces.contains("get_task_by_id") && traces.contains("REQ-1"), "{traces}");
+    assert!(
+        traces.contains("agent_tasks.request"),
+        "spans were captured: {traces}"
+    );
+    assert!(
+        traces.contains("get_task_by_id") && traces.contains("REQ-1"),
+        "{traces}"
+    );
     outputs.push(traces);
 
     let secret = TOKEN.trim_start_matches("github_pat_");

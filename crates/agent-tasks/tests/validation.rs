@@ -33,7 +33,12 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
         (long.as_str(), "r"),
         ("o", long.as_str()),
     ] {
-        let e = c.repo(owner, repo).create_task("p").send().await.unwrap_err();
+        let e = c
+            .repo(owner, repo)
+            .create_task("p")
+            .send()
+            .await
+            .unwrap_err();
         assert!(matches!(field(e), "owner" | "repo"), "{owner:?}/{repo:?}");
         let e = c.repo(owner, repo).list_tasks().send().await.unwrap_err();
         assert!(matches!(field(e), "owner" | "repo"));
@@ -42,12 +47,29 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
     }
 
     for prompt in ["", "   ", "\n\t"] {
-        let e = c.repo("o", "r").create_task(prompt).send().await.unwrap_err();
+        let e = c
+            .repo("o", "r")
+            .create_task(prompt)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(field(e), "prompt");
     }
-    let e = c.repo("o", "r").create_task("p").base_ref(" ").send().await.unwrap_err();
+    let e = c
+        .repo("o", "r")
+        .create_task("p")
+        .base_ref(" ")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(field(e), "base_ref");
-    let e = c.repo("o", "r").create_task("p").model("a\u{7}").send().await.unwrap_err();
+    let e = c
+        .repo("o", "r")
+        .create_task("p")
+        .model("a\u{7}")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(field(e), "model");
 
     for id in ["", "a/b", "a?b", "a#b", "a b", "a\nb", "a\u{0}b", "%2e%2e"] {
@@ -58,14 +80,32 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
     }
 
     for n in [0, 101, 1000] {
-        assert_eq!(field(c.list_tasks().per_page(n).send().await.unwrap_err()), "per_page");
+        assert_eq!(
+            field(c.list_tasks().per_page(n).send().await.unwrap_err()),
+            "per_page"
+        );
     }
-    assert_eq!(field(c.list_tasks().page(0).send().await.unwrap_err()), "page");
-    let e = c.list_tasks().state(TaskState::Unknown("a,b".into())).send().await.unwrap_err();
+    assert_eq!(
+        field(c.list_tasks().page(0).send().await.unwrap_err()),
+        "page"
+    );
+    let e = c
+        .list_tasks()
+        .state(TaskState::Unknown("a,b".into()))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(field(e), "state");
-    let first = futures_util::StreamExt::collect::<Vec<_>>(c.list_tasks().per_page(0).stream()).await;
+    let first =
+        futures_util::StreamExt::collect::<Vec<_>>(c.list_tasks().per_page(0).stream()).await;
     assert_eq!(first.len(), 1);
-    assert!(matches!(first[0], Err(Error::InvalidInput { field: "per_page", .. })));
+    assert!(matches!(
+        first[0],
+        Err(Error::InvalidInput {
+            field: "per_page",
+            ..
+        })
+    ));
 
     any.assert_calls_async(0).await;
 }
@@ -101,9 +141,16 @@ fn bad_settings_are_refused() {
 
 #[test]
 fn an_installation_token_is_refused_locally_with_the_hint() {
-    let e = Client::builder().token("ghs_16C7e42F292c6912E7710c838347Ae178B4a").build().unwrap_err();
+    let e = Client::builder()
+        .token("ghs_16C7e42F292c6912E7710c838347Ae178B4a")
+        .build()
+        .unwrap_err();
     assert!(e.is_auth());
-    assert!(e.hint().unwrap().contains("user-to-server"), "{:?}", e.hint());
+    assert!(
+        e.hint().unwrap().contains("user-to-server"),
+        "{:?}",
+        e.hint()
+    );
     assert!(!e.to_string().contains("16C7e42F"), "{e}");
 }
 
@@ -111,14 +158,24 @@ fn an_installation_token_is_refused_locally_with_the_hint() {
 fn good_settings_are_accepted() {
     for (url, expected) in [
         ("https://api.github.com/", "https://api.github.com"),
-        ("https://ghe.example.com/api/v3", "https://ghe.example.com/api/v3"),
-        ("https://ghe.example.com/api/v3/", "https://ghe.example.com/api/v3"),
+        (
+            "https://ghe.example.com/api/v3",
+            "https://ghe.example.com/api/v3",
+        ),
+        (
+            "https://ghe.example.com/api/v3/",
+            "https://ghe.example.com/api/v3",
+        ),
         ("https://api.acme.ghe.com", "https://api.acme.ghe.com"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
         ("http://localhost:1", "http://localhost:1"),
         ("http://[::1]:9", "http://[::1]:9"),
     ] {
-        let c = Client::builder().token("ghp_x").base_url(url).build().unwrap();
+        let c = Client::builder()
+            .token("ghp_x")
+            .base_url(url)
+            .build()
+            .unwrap();
         assert_eq!(c.base_url(), expected);
     }
     let c = Client::builder().token("github_pat_x").build().unwrap();

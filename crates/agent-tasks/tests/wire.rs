@@ -92,7 +92,8 @@ async fn list_tasks_for_repo_sends_every_filter() {
                 .query_param("creator_id", "2")
                 // Nine keys: httpmock counts `creator_id` once; the lines above pin both values.
                 .query_param_count(".*", ".*", 9);
-            then.status(200).json_body(spec_example("task-list-for-repo"));
+            then.status(200)
+                .json_body(spec_example("task-list-for-repo"));
         })
         .await;
     let unexpected = catch_all(&server).await;
@@ -173,9 +174,12 @@ async fn get_task_by_repo_and_id() {
         .mock_async(|when, then| {
             github_headers(when)
                 .method(GET)
-                .path("/agents/repos/octocat/hello-world/tasks/a1b2c3d4-e5f6-7890-abcd-ef1234567890")
+                .path(
+                    "/agents/repos/octocat/hello-world/tasks/a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+                )
                 .query_param_count(".*", ".*", 0);
-            then.status(200).json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let unexpected = catch_all(&server).await;
@@ -200,7 +204,8 @@ async fn get_task_by_id() {
                 .method(GET)
                 .path("/agents/tasks/a1b2c3d4-e5f6-7890-abcd-ef1234567890")
                 .query_param_count(".*", ".*", 0);
-            then.status(200).json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let unexpected = catch_all(&server).await;
@@ -225,7 +230,8 @@ async fn api_version_user_agent_and_base_path_are_configurable() {
                 .header("user-agent", agent_tasks::DEFAULT_USER_AGENT)
                 .header("accept", "application/vnd.github+json")
                 .header_missing("api-version");
-            then.status(200).json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let unexpected = catch_all(&server).await;
@@ -247,7 +253,8 @@ async fn a_callers_reqwest_client_still_sends_githubs_headers() {
     let mock = server
         .mock_async(|when, then| {
             github_headers(when).method(GET).path("/agents/tasks/t1");
-            then.status(200).json_body(spec_example("task-with-sessions"));
+            then.status(200)
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let unexpected = catch_all(&server).await;
@@ -268,8 +275,10 @@ async fn path_segments_are_encoded() {
     let server = server().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/agents/repos/my-org/repo.name_1/tasks/t:1%C3%A9");
-            then.status(200).json_body(spec_example("task-with-sessions"));
+            when.method(GET)
+                .path("/agents/repos/my-org/repo.name_1/tasks/t:1%C3%A9");
+            then.status(200)
+                .json_body(spec_example("task-with-sessions"));
         })
         .await;
     let unexpected = catch_all(&server).await;

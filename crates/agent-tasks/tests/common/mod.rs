@@ -36,9 +36,9 @@ pub fn github_headers(when: When) -> When {
 pub async fn catch_all(server: &MockServer) -> Mock<'_> {
     server
         .mock_async(|_when, then| {
-            then.status(599)
-                .header("content-type", "text/plain")
-                .body("unexpected request: no mock matched it (check method, path, query, headers, body)");
+            then.status(599).header("content-type", "text/plain").body(
+                "unexpected request: no mock matched it (check method, path, query, headers, body)",
+            );
         })
         .await
 }
