@@ -224,33 +224,54 @@ fn accounts(a: Option<Vec<raw::SimpleUser>>) -> Vec<Account> {
 }
 
 // `raw::Task` and `raw::TaskWithSessions` are two generated structs with the same task fields;
-// one macro keeps the field mapping in one place.
+// one macro keeps the mapping in one place. It destructures without `..`: when the spec gains a
+// field, this stops compiling until the field is mapped, so no field is dropped silently.
 macro_rules! task_from_raw {
-    ($t:ident) => {
-        Task {
-            id: $t.id,
-            state: $t.state,
-            name: $t.name,
-            url: $t.url,
-            html_url: $t.html_url,
-            creator: $t.creator.map(account),
-            creator_type: $t.creator_type,
-            user_collaborators: accounts($t.user_collaborators),
-            owner: $t.owner.map(account),
-            repository: $t.repository.map(repository),
-            session_count: $t.session_count,
-            artifacts: artifacts($t.artifacts),
-            archived_at: $t.archived_at,
-            created_at: $t.created_at,
-            updated_at: $t.updated_at,
-            custom_agent: $t.custom_agent.map(custom_agent),
-        }
-    };
+    ($raw:path, $t:expr $(, $extra:ident)*) => {{
+        let $raw {
+            id,
+            state,
+            name,
+            url,
+            html_url,
+            creator,
+            creator_type,
+            user_collaborators,
+            owner,
+            repository,
+            session_count,
+            artifacts: raw_artifacts,
+            archived_at,
+            created_at,
+            updated_at,
+            custom_agent: raw_custom_agent,
+            $($extra,)*
+        } = $t;
+        let task = Task {
+            id,
+            state,
+            name,
+            url,
+            html_url,
+            creator: creator.map(account),
+            creator_type,
+            user_collaborators: accounts(user_collaborators),
+            owner: owner.map(account),
+            repository: repository.map(self::repository),
+            session_count,
+            artifacts: artifacts(raw_artifacts),
+            archived_at,
+            created_at,
+            updated_at,
+            custom_agent: raw_custom_agent.map(self::custom_agent),
+        };
+        (task $(, $extra)*)
+    }};
 }
 
 impl From<raw::Task> for Task {
     fn from(t: raw::Task) -> Self {
-        task_from_raw!(t)
+        task_from_raw!(raw::Task, t)
     }
 }
 
@@ -294,15 +315,14 @@ impl TaskWithSessions {
 
 impl From<raw::TaskWithSessions> for TaskWithSessions {
     fn from(t: raw::TaskWithSessions) -> Self {
-        let sessions = t
-            .sessions
-            .unwrap_or_default()
-            .into_iter()
-            .map(Session::from)
-            .collect();
+        let (task, sessions) = task_from_raw!(raw::TaskWithSessions, t, sessions);
         TaskWithSessions {
-            task: task_from_raw!(t),
-            sessions,
+            task,
+            sessions: sessions
+                .unwrap_or_default()
+                .into_iter()
+                .map(Session::from)
+                .collect(),
         }
     }
 }
@@ -361,26 +381,45 @@ pub struct Session {
 
 impl From<raw::Session> for Session {
     fn from(s: raw::Session) -> Self {
+        // Exhaustive, like `task_from_raw!`: a new field fails to compile until it is mapped.
+        let raw::Session {
+            id,
+            state,
+            name,
+            user,
+            owner,
+            repository: raw_repository,
+            task_id,
+            created_at,
+            updated_at,
+            completed_at,
+            prompt,
+            head_ref,
+            base_ref,
+            model,
+            usage,
+            error,
+        } = s;
         Session {
-            id: s.id,
-            state: s.state,
-            name: s.name,
-            user: s.user.map(account),
-            owner: s.owner.map(account),
-            repository: s.repository.map(repository),
-            task_id: s.task_id,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            completed_at: s.completed_at,
-            prompt: s.prompt,
-            head_ref: s.head_ref,
-            base_ref: s.base_ref,
-            model: s.model,
-            usage: s.usage.map(|u| Usage {
+            id,
+            state,
+            name,
+            user: user.map(account),
+            owner: owner.map(account),
+            repository: raw_repository.map(repository),
+            task_id,
+            created_at,
+            updated_at,
+            completed_at,
+            prompt,
+            head_ref,
+            base_ref,
+            model,
+            usage: usage.map(|u| Usage {
                 kind: u.type_,
                 amount: u.amount,
             }),
-            error: s.error.map(|e| SessionError { message: e.message }),
+            error: error.map(|e| SessionError { message: e.message }),
         }
     }
 }
