@@ -145,7 +145,6 @@ fn open_enums_round_trip_unknown_values() {
     assert_eq!(s, TaskState::Unknown("needs_review".into()));
     assert!(s.is_unknown());
     assert_eq!(serde_json::to_string(&s).unwrap(), "\"needs_review\"");
-    assert_eq!(TaskState::KNOWN.len(), 8);
     for known in TaskState::KNOWN {
         let text = serde_json::to_string(known).unwrap();
         assert_eq!(&serde_json::from_str::<TaskState>(&text).unwrap(), known);

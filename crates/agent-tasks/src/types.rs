@@ -225,10 +225,11 @@ fn accounts(a: Option<Vec<raw::SimpleUser>>) -> Vec<Account> {
 
 // `raw::Task` and `raw::TaskWithSessions` are two generated structs with the same task fields;
 // one macro keeps the mapping in one place. It destructures without `..`: when the spec gains a
-// field, this stops compiling until the field is mapped, so no field is dropped silently.
+// field, this stops compiling until the field is mapped, so no field is dropped silently (through
+// the macro, rustc words it "pattern requires `..` due to inaccessible fields": map the new field).
 macro_rules! task_from_raw {
-    ($raw:path, $t:expr $(, $extra:ident)*) => {{
-        let $raw {
+    ($raw:ident, $t:expr $(, $extra:ident)*) => {{
+        let raw::$raw {
             id,
             state,
             name,
@@ -271,7 +272,7 @@ macro_rules! task_from_raw {
 
 impl From<raw::Task> for Task {
     fn from(t: raw::Task) -> Self {
-        task_from_raw!(raw::Task, t)
+        task_from_raw!(Task, t)
     }
 }
 
@@ -315,7 +316,7 @@ impl TaskWithSessions {
 
 impl From<raw::TaskWithSessions> for TaskWithSessions {
     fn from(t: raw::TaskWithSessions) -> Self {
-        let (task, sessions) = task_from_raw!(raw::TaskWithSessions, t, sessions);
+        let (task, sessions) = task_from_raw!(TaskWithSessions, t, sessions);
         TaskWithSessions {
             task,
             sessions: sessions
