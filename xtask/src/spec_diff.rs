@@ -1053,8 +1053,8 @@ mod tests {
     #[test]
     fn narrowed_bounds_and_new_answers_are_labelled() {
         let mut up = fixture("upstream.json");
-        up.pointer_mut(&format!("{OP}/parameters/1/schema/maximum"))
-            .map(|m| *m = 50.into());
+        *up.pointer_mut(&format!("{OP}/parameters/1/schema/maximum"))
+            .unwrap() = 50.into();
         up.pointer_mut(&format!("{OP}/responses")).unwrap()["429"] =
             serde_json::json!({"description": "slow down"});
         let d = diff(&up);

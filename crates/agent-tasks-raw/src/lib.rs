@@ -59,6 +59,21 @@ impl std::fmt::Debug for RequestDefaults {
     }
 }
 
+tokio::task_local! {
+    /// Headers for the requests sent inside [`with_request_headers`], on top of
+    /// [`RequestDefaults`]: per-call headers such as `If-None-Match`, which progenitor's builders
+    /// have no setter for.
+    static REQUEST_HEADERS: reqwest::header::HeaderMap;
+}
+
+/// Runs `future` with `headers` added to every request it sends through a [`Client`].
+pub async fn with_request_headers<F: std::future::Future>(
+    headers: reqwest::header::HeaderMap,
+    future: F,
+) -> F::Output {
+    REQUEST_HEADERS.scope(headers, future).await
+}
+
 /// Name of the response header that carries a short, printable snippet of an error body that
 /// was not GitHub's JSON error shape (see [`ClientHooks::exec`](progenitor_client::ClientHooks)).
 pub const UNDECODABLE_ERROR_BODY_HEADER: &str = "x-agent-tasks-undecodable-body";
@@ -85,6 +100,11 @@ impl progenitor_client::ClientHooks<RequestDefaults> for Client {
         for (name, value) in &defaults.headers {
             headers.insert(name.clone(), value.clone());
         }
+        let _ = REQUEST_HEADERS.try_with(|extra| {
+            for (name, value) in extra {
+                headers.insert(name.clone(), value.clone());
+            }
+        });
         if let Some(timeout) = defaults.timeout {
             *request.timeout_mut() = Some(timeout);
         }
@@ -104,7 +124,7 @@ impl progenitor_client::ClientHooks<RequestDefaults> for Client {
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
-        if response.status().is_success() {
+        if !(response.status().is_client_error() || response.status().is_server_error()) {
             return Ok(response);
         }
         let status = response.status();

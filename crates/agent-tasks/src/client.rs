@@ -17,6 +17,7 @@ use agent_tasks_raw::{RequestDefaults, ResponseValue};
 
 use crate::error::{Error, RateLimit, Result};
 use crate::validate;
+use crate::wait::Clock;
 
 /// GitHub's REST API.
 pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
@@ -72,6 +73,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl ClientBuilder {
@@ -144,6 +146,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The clock waits and retries use ([`TokioClock`](crate::TokioClock) unless set): tests
+    /// can supply one that does not really sleep.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
@@ -204,6 +213,9 @@ impl ClientBuilder {
                 api_version,
                 user_agent,
                 rate_limit: Mutex::new(None),
+                clock: self
+                    .clock
+                    .unwrap_or_else(|| Arc::new(crate::wait::TokioClock)),
             }),
         })
     }
@@ -234,6 +246,7 @@ struct Inner {
     api_version: String,
     user_agent: String,
     rate_limit: Mutex<Option<RateLimit>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Client {
@@ -290,6 +303,11 @@ impl Client {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The clock of waits and retries.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
     }
 
     /// The generated client underneath: an escape hatch for what this crate does not wrap.

@@ -44,6 +44,24 @@ pub enum Error {
     /// An answer arrived but its body could not be decoded.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+
+    /// A wait for one task reached its timeout; the task as last seen is kept.
+    #[error("gave up waiting after {waited:?}: the task is still {}", last.state)]
+    WaitTimedOut {
+        /// How long the wait lasted.
+        waited: Duration,
+        /// The task as last seen.
+        last: Box<crate::types::TaskWithSessions>,
+    },
+
+    /// A wait for many tasks reached its timeout.
+    #[error("gave up waiting after {waited:?}: {pending} tasks have not finished")]
+    WaitAllTimedOut {
+        /// How long the wait lasted.
+        waited: Duration,
+        /// How many tasks did not meet the condition.
+        pending: usize,
+    },
 }
 
 impl Error {
@@ -120,6 +138,14 @@ impl Error {
             Error::Api(e) => e.status.is_server_error() || e.is_rate_limited(),
             _ => false,
         }
+    }
+
+    /// Whether a wait gave up at its timeout.
+    pub fn is_wait_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::WaitTimedOut { .. } | Error::WaitAllTimedOut { .. }
+        )
     }
 
     /// Whether the error happened before anything was sent (bad input or settings).

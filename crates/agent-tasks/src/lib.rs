@@ -8,6 +8,7 @@ mod pagination;
 mod requests;
 mod types;
 mod validate;
+mod wait;
 
 pub use client::{
     API_VERSION_2026_03_10, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL,
@@ -16,7 +17,8 @@ pub use client::{
 pub use error::{ApiError, DecodeError, Error, RateLimit, Result};
 pub use pagination::{Links, Page};
 pub use requests::{
-    AllRepos, CreateTask, GetTask, InRepo, ListScope, ListTasks, Repo, SortDirection, TaskSort,
+    AllRepos, Conditional, CreateTask, GetTask, InRepo, ListScope, ListTasks, Repo, SortDirection,
+    TaskSort,
 };
 pub use types::{
     Account, Artifact, ArtifactType, CreatorType, CustomAgent, RepositoryRef, Session,
@@ -24,6 +26,7 @@ pub use types::{
     ValidationErrorCode,
 };
 pub use validate::{MAX_OWNER_LEN, MAX_PER_PAGE, MAX_REPO_LEN, MAX_TASK_ID_LEN};
+pub use wait::{Clock, TokioClock, Until, WaitAll, WaitOptions, WaitTask};
 
 /// The generated client this crate wraps, for what the wrapper does not cover.
 pub use agent_tasks_raw as raw;

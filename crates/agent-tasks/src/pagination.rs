@@ -27,6 +27,8 @@ pub struct Page<T> {
     pub total_archived_count: Option<u64>,
     /// The pagination links from the `Link` header.
     pub links: Links,
+    /// The answer's `ETag`, for a conditional request of the same page.
+    pub etag: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -57,6 +59,7 @@ impl Page<Task> {
             .and_then(|v| v.to_str().ok())
             .map(Links::parse)
             .unwrap_or_default();
+        let etag = crate::requests::etag_of(rv.headers());
         let list = rv.into_inner();
         Page {
             items: list.tasks.into_iter().map(Task::from).collect(),
@@ -65,6 +68,7 @@ impl Page<Task> {
                 .total_archived_count
                 .and_then(|n| u64::try_from(n).ok()),
             links,
+            etag,
         }
     }
 }
@@ -205,8 +209,9 @@ impl<S: ListScope> ListTasks<S> {
                 let fetched = st
                     .list
                     .scope
-                    .fetch(&st.list.client, &st.list.filters, st.next_page)
-                    .await;
+                    .fetch(&st.list.client, &st.list.filters, st.next_page, None)
+                    .await
+                    .map(|page| page.expect("no If-None-Match was sent"));
                 st.started = true;
                 match fetched {
                     Ok(page) => {

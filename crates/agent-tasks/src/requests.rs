@@ -240,31 +240,113 @@ pub struct GetTask {
 impl GetTask {
     /// Checks the arguments and gets the task.
     pub async fn send(self) -> Result<TaskWithSessions> {
+        match self.fetch(None).await? {
+            Conditional::Modified { value, .. } => Ok(value),
+            Conditional::NotModified => unreachable!("no If-None-Match was sent"),
+        }
+    }
+
+    /// Gets the task unless it is unchanged since `etag` (from an earlier answer): a 304
+    /// answer costs no rate-limit budget on GitHub.
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
+    /// use agent_tasks::Conditional;
+    /// let first = client.task("a1b2").send_conditional(None).await?;
+    /// if let Conditional::Modified { etag, .. } = first {
+    ///     let again = client.task("a1b2").send_conditional(etag.as_deref()).await?;
+    ///     assert!(matches!(again, Conditional::NotModified | Conditional::Modified { .. }));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_conditional(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Conditional<TaskWithSessions>> {
+        self.fetch(etag).await
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    async fn fetch(&self, etag: Option<&str>) -> Result<Conditional<TaskWithSessions>> {
         validate::task_id(&self.task_id)?;
-        let task_id = self.task_id;
-        let rv = match self.repo {
+        let task_id = self.task_id.clone();
+        let result = match &self.repo {
             Some((owner, repo)) => {
-                validate::owner(&owner)?;
-                validate::repo(&repo)?;
-                self.client
-                    .execute("get_task_by_repo_and_id", |raw| {
+                validate::owner(owner)?;
+                validate::repo(repo)?;
+                conditionally(
+                    etag,
+                    self.client.execute("get_task_by_repo_and_id", |raw| {
                         raw.get_task_by_repo_and_id()
                             .owner(owner)
                             .repo(repo)
                             .task_id(task_id)
                             .send()
-                    })
-                    .await?
+                    }),
+                )
+                .await
             }
             None => {
-                self.client
-                    .execute("get_task_by_id", |raw| {
+                conditionally(
+                    etag,
+                    self.client.execute("get_task_by_id", |raw| {
                         raw.get_task_by_id().task_id(task_id).send()
-                    })
-                    .await?
+                    }),
+                )
+                .await
             }
         };
-        Ok(rv.into_inner().into())
+        Ok(match result? {
+            Some(rv) => {
+                let etag = etag_of(rv.headers());
+                Conditional::Modified {
+                    value: rv.into_inner().into(),
+                    etag,
+                }
+            }
+            None => Conditional::NotModified,
+        })
+    }
+}
+
+/// The answer to a conditional request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Conditional<T> {
+    /// The resource changed (or no `etag` was given): here it is, with its new `ETag`.
+    Modified {
+        /// The resource.
+        value: T,
+        /// Its `ETag`, for the next conditional request.
+        etag: Option<String>,
+    },
+    /// `304 Not Modified`: unchanged since the given `ETag`.
+    NotModified,
+}
+
+pub(crate) fn etag_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Runs a request with `If-None-Match` when an ETag is given; `Ok(None)` is a 304.
+pub(crate) async fn conditionally<T>(
+    etag: Option<&str>,
+    request: impl std::future::Future<Output = Result<agent_tasks_raw::ResponseValue<T>>>,
+) -> Result<Option<agent_tasks_raw::ResponseValue<T>>> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(value) = etag.and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
+        headers.insert(reqwest::header::IF_NONE_MATCH, value);
+    }
+    match agent_tasks_raw::with_request_headers(headers, request).await {
+        Ok(rv) => Ok(Some(rv)),
+        Err(Error::Api(e)) if e.status == reqwest::StatusCode::NOT_MODIFIED => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -420,14 +502,15 @@ impl ListTasks<InRepo> {
 /// What differs between the two list operations: how one page is fetched. Implemented only by
 /// [`AllRepos`] and [`InRepo`].
 pub trait ListScope: Clone + Send + Sync + 'static {
-    /// Fetches one page with the given filters.
+    /// Fetches one page with the given filters; `None` when `etag` is given and still current.
     #[doc(hidden)]
     fn fetch(
         &self,
         client: &Client,
         filters: &Filters,
         page: Option<u32>,
-    ) -> impl std::future::Future<Output = Result<Page<Task>>> + Send;
+        etag: Option<&str>,
+    ) -> impl std::future::Future<Output = Result<Option<Page<Task>>>> + Send;
 }
 
 // Both raw list builders take the same filter setters; one macro sets them.
@@ -466,13 +549,12 @@ impl ListScope for AllRepos {
         client: &Client,
         filters: &Filters,
         page: Option<u32>,
-    ) -> Result<Page<Task>> {
-        let rv = client
-            .execute("list_tasks", |raw| {
-                apply_filters!(raw.list_tasks(), filters, page).send()
-            })
-            .await?;
-        Ok(Page::from_response(rv))
+        etag: Option<&str>,
+    ) -> Result<Option<Page<Task>>> {
+        let request = client.execute("list_tasks", |raw| {
+            apply_filters!(raw.list_tasks(), filters, page).send()
+        });
+        Ok(conditionally(etag, request).await?.map(Page::from_response))
     }
 }
 
@@ -482,25 +564,24 @@ impl ListScope for InRepo {
         client: &Client,
         filters: &Filters,
         page: Option<u32>,
-    ) -> Result<Page<Task>> {
+        etag: Option<&str>,
+    ) -> Result<Option<Page<Task>>> {
         validate::owner(&self.owner)?;
         validate::repo(&self.repo)?;
-        let rv = client
-            .execute("list_tasks_for_repo", |raw| {
-                let mut b = apply_filters!(
-                    raw.list_tasks_for_repo()
-                        .owner(&self.owner)
-                        .repo(&self.repo),
-                    filters,
-                    page
-                );
-                if !self.creator_ids.is_empty() {
-                    b = b.creator_id(self.creator_ids.clone());
-                }
-                b.send()
-            })
-            .await?;
-        Ok(Page::from_response(rv))
+        let request = client.execute("list_tasks_for_repo", |raw| {
+            let mut b = apply_filters!(
+                raw.list_tasks_for_repo()
+                    .owner(&self.owner)
+                    .repo(&self.repo),
+                filters,
+                page
+            );
+            if !self.creator_ids.is_empty() {
+                b = b.creator_id(self.creator_ids.clone());
+            }
+            b.send()
+        });
+        Ok(conditionally(etag, request).await?.map(Page::from_response))
     }
 }
 
@@ -508,9 +589,11 @@ impl<S: ListScope> ListTasks<S> {
     /// Checks the arguments and gets one page.
     pub async fn send(self) -> Result<Page<Task>> {
         self.filters.check()?;
-        self.scope
-            .fetch(&self.client, &self.filters, self.filters.page)
-            .await
+        let page = self
+            .scope
+            .fetch(&self.client, &self.filters, self.filters.page, None)
+            .await?;
+        Ok(page.expect("no If-None-Match was sent"))
     }
 
     pub(crate) fn checked(self) -> Result<Self> {

@@ -1,0 +1,389 @@
+//! The built `agent-tasks` binary against the fake: every command, in human and `--json`
+//! form, every exit code, and bad input that sends nothing.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn fake() -> Fake {
+    Fake::builder()
+        .time_scale(200.0)
+        .schedule(Schedule {
+            queued: Duration::from_secs(2),
+            running: Duration::from_secs(10),
+        })
+        .outcome(
+            "[fail]",
+            Outcome::Failed {
+                message: "the tests did not pass".into(),
+            },
+        )
+        .outcome("[ask]", Outcome::WaitingForUser)
+        .outcome("[cancel]", Outcome::Cancelled)
+        .start()
+        .await
+        .unwrap()
+}
+
+async fn run_with(fake: &Fake, args: &[&str], token: Option<&str>, stdin: Option<&str>) -> Run {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"));
+    command
+        .args(args)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_API_URL")
+        // No `gh` to fall back on.
+        .env("PATH", "/nonexistent")
+        .env("NO_COLOR", "1")
+        .env("GITHUB_API_URL", fake.url())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(t) = token {
+        command.env("GH_TOKEN", t);
+    }
+    let mut child = command.spawn().unwrap();
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(text.as_bytes()).await.unwrap();
+    }
+    let out = child.wait_with_output().await.unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn run(fake: &Fake, args: &[&str]) -> Run {
+    run_with(fake, args, Some(DEFAULT_TOKEN), None).await
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_view_list_and_wait_in_human_and_json_form() {
+    let fake = fake().await;
+    let r = run(
+        &fake,
+        &[
+            "create",
+            "octocat/hello-world",
+            "Add a README",
+            "--base",
+            "main",
+            "--pr",
+            "--model",
+            "gpt-5.4",
+            "--custom-agent",
+            "docs-writer",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("Started task "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("octocat/hello-world (queued)"),
+        "{}",
+        r.stdout
+    );
+    let stored = &fake.state().tasks[0];
+    assert_eq!(stored["prompt"], "Add a README");
+    assert_eq!(stored["create_pull_request"], true);
+    assert_eq!(stored["custom_agent"]["id"], "docs-writer");
+    assert_eq!(stored["sessions"][0]["model"], "gpt-5.4");
+
+    let r = run(
+        &fake,
+        &["--json", "create", "octocat/hello-world", "Second"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let created = json(&r);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["state"], "queued");
+
+    let r = run(&fake, &["view", "octocat/hello-world", &id]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!("ID:            {id}")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Repository:    octocat/hello-world"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&fake, &["view", &id, "--json"]).await;
+    assert_eq!(json(&r)["sessions"].as_array().unwrap().len(), 1);
+
+    let r = run(&fake, &["wait", &id, "--interval", "20ms"]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("finished: completed"), "{}", r.stdout);
+    let r = run(&fake, &["--json", "wait", "octocat/hello-world", &id]).await;
+    assert_eq!(json(&r)["state"], "completed");
+
+    let r = run(&fake, &["list", "octocat/hello-world"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("STATE") && lines[0].contains("NAME"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    let r = run(
+        &fake,
+        &["list", "--json", "--state", "completed", "--limit", "1"],
+    )
+    .await;
+    let tasks = json(&r);
+    assert_eq!(tasks.as_array().unwrap().len(), 1, "{tasks}");
+    assert_eq!(tasks[0]["state"], "completed");
+    let r = run(
+        &fake,
+        &[
+            "list",
+            "octocat/hello-world",
+            "--json",
+            "--creator",
+            "2",
+            "--since",
+            "1h",
+            "--sort",
+            "created",
+            "--direction",
+            "asc",
+        ],
+    )
+    .await;
+    assert_eq!(json(&r), Value::Array(vec![]));
+    let r = run(&fake, &["list", "--archived"]).await;
+    assert_eq!(r.stdout.trim(), "No tasks match.");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prompts_come_from_files_and_standard_input() {
+    let fake = fake().await;
+    let path = std::env::temp_dir().join(format!("agent-tasks-prompt-{}", std::process::id()));
+    std::fs::write(&path, "Prompt from a file\nwith two lines").unwrap();
+    let r = run(
+        &fake,
+        &[
+            "create",
+            "octocat/hello-world",
+            "-F",
+            path.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_with(
+        &fake,
+        &["create", "octocat/hello-world", "-F", "-"],
+        Some(DEFAULT_TOKEN),
+        Some("Prompt from stdin"),
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let prompts: Vec<String> = fake
+        .state()
+        .tasks
+        .iter()
+        .map(|t| t["prompt"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        prompts,
+        ["Prompt from a file\nwith two lines", "Prompt from stdin"]
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exit_codes_tell_how_the_task_ended() {
+    let fake = fake().await;
+    for (prompt, code, word) in [
+        ("done", 0, "finished: completed"),
+        ("[fail] it", 3, "the tests did not pass"),
+        ("[cancel] it", 3, "cancelled"),
+        ("[ask] me", 5, "needs your attention"),
+    ] {
+        let r = run(
+            &fake,
+            &[
+                "create",
+                "octocat/hello-world",
+                prompt,
+                "--wait",
+                "--interval",
+                "20ms",
+            ],
+        )
+        .await;
+        assert_eq!(r.code, code, "{prompt}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains(word), "{prompt}: {}", r.stdout);
+    }
+    // A task waiting for a person keeps a terminal-only wait going until its timeout: exit 1.
+    let asked = fake.state().tasks.last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = run(
+        &fake,
+        &[
+            "wait",
+            &asked,
+            "--terminal-only",
+            "--timeout",
+            "300ms",
+            "--interval",
+            "50ms",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("gave up waiting") && r.stderr.contains("waiting_for_user"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&fake, &["view", "no-such-task"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("404") && r.stderr.contains("request id FAKE:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn authentication_problems_exit_4() {
+    let fake = fake().await;
+    let r = run_with(&fake, &["list"], Some("not-a-known-token"), None).await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("401") && r.stderr.contains("expired"),
+        "{}",
+        r.stderr
+    );
+    let before = fake.state().requests_total;
+    let r = run_with(&fake, &["list"], None, None).await;
+    assert_eq!(r.code, 4);
+    assert_eq!(r.stderr.lines().count(), 1, "one clear line: {}", r.stderr);
+    assert!(r.stderr.contains("no token"), "{}", r.stderr);
+    let r = run_with(&fake, &["list"], Some("ghs_installation"), None).await;
+    assert_eq!(r.code, 4);
+    assert!(r.stderr.contains("user-to-server"), "{}", r.stderr);
+    assert_eq!(fake.state().requests_total, before, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_exits_2_and_sends_nothing() {
+    let fake = fake().await;
+    for args in [
+        &["create", "octocat", "prompt"][..],
+        &["create", "octocat/hello-world/extra", "prompt"],
+        &["create", "octo cat/hello-world", "prompt"],
+        &["create", "octocat/hello-world", "   "],
+        &["create", "octocat/hello-world"],
+        &["create", "octocat/hello-world", "-F", "/no/such/file"],
+        &["view", "bad/repo/x", "id"],
+        &["view", "octocat/hello-world", "a/b"],
+        &["list", "--state", "sleeping"],
+        &["list", "--limit", "0"],
+        &["list", "--creator", "1"],
+        &["list", "--since", "someday"],
+        &["wait", "id", "--timeout", "soon"],
+        &["frobnicate"],
+    ] {
+        let r = run(&fake, args).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.trim().is_empty(), "{args:?}");
+    }
+    assert_eq!(fake.state().requests_total, 0, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_documents_the_exit_codes() {
+    let fake = fake().await;
+    let r = run(&fake, &["--help"]).await;
+    assert_eq!(r.code, 0);
+    for line in [
+        "3  the task ended failed",
+        "4  authentication problem",
+        "5  the task needs attention",
+        "demo",
+    ] {
+        assert!(r.stdout.contains(line), "{line}: {}", r.stdout);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs_the_whole_flow_without_a_token() {
+    let fake = fake().await;
+    let r = run_with(&fake, &["demo"], None, None).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for part in [
+        "Started task",
+        "finished: completed",
+        "Pull request:",
+        "needs your attention",
+        "STATE",
+        "Requests the fake answered",
+    ] {
+        assert!(r.stdout.contains(part), "{part}: {}", r.stdout);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_prints_a_line_per_change_when_piped() {
+    let fake = Fake::builder()
+        .time_scale(20.0)
+        .schedule(Schedule {
+            queued: Duration::from_secs(20),
+            running: Duration::from_secs(4),
+        })
+        .start()
+        .await
+        .unwrap();
+    let r = run(
+        &fake,
+        &["--json", "create", "octocat/hello-world", "Slow one"],
+    )
+    .await;
+    let id = json(&r)["id"].as_str().unwrap().to_owned();
+    let r = run(
+        &fake,
+        &["wait", "octocat/hello-world", &id, "--interval", "20ms"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let states: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .take(3)
+        .collect();
+    assert_eq!(
+        states,
+        ["queued", "in_progress", "completed"],
+        "{}",
+        r.stdout
+    );
+}

@@ -1,0 +1,256 @@
+//! Waiting, against the fake on a stepped clock: the client's clock moves the fake's clock
+//! when it "sleeps", so hour-long waits take milliseconds and every request is counted.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use agent_tasks::{Client, Clock, Error, TaskState, Until};
+use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule};
+use futures_util::TryStreamExt;
+
+/// Sleeps by moving the fake's clock (and its own) forward, at once.
+#[derive(Debug)]
+struct Stepped {
+    fake: Arc<Fake>,
+    now: Mutex<Instant>,
+    naps: Mutex<Vec<Duration>>,
+}
+
+impl Clock for Stepped {
+    fn now(&self) -> Instant {
+        *self.now.lock().unwrap()
+    }
+
+    fn sleep(
+        &self,
+        d: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        *self.now.lock().unwrap() += d;
+        self.naps.lock().unwrap().push(d);
+        self.fake.advance(d);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+async fn setup(builder: agent_tasks_fake::FakeBuilder) -> (Arc<Fake>, Arc<Stepped>, Client) {
+    let fake = Arc::new(
+        builder
+            .manual_clock()
+            .schedule(Schedule {
+                queued: Duration::from_secs(10),
+                running: Duration::from_secs(120),
+            })
+            .start()
+            .await
+            .unwrap(),
+    );
+    let clock = Arc::new(Stepped {
+        fake: fake.clone(),
+        now: Mutex::new(Instant::now()),
+        naps: Mutex::new(Vec::new()),
+    });
+    let client = Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(fake.url())
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    (fake, clock, client)
+}
+
+#[tokio::test]
+async fn a_wait_follows_the_task_to_its_end_with_conditional_requests() {
+    let (fake, clock, client) = setup(Fake::builder()).await;
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap();
+    let done = client
+        .task(&task.id)
+        .wait()
+        .interval(Duration::from_secs(5))
+        .max_interval(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.state, TaskState::Completed);
+    assert!(done.pull_request().is_some());
+
+    let naps = clock.naps.lock().unwrap().clone();
+    assert!(
+        naps.iter().all(|d| *d <= Duration::from_secs(20)),
+        "{naps:?}"
+    );
+    assert!(
+        naps.windows(2).any(|w| w[1] > w[0]),
+        "the interval backs off: {naps:?}"
+    );
+    let state = fake.state();
+    let gets = &state.requests["get_task_by_id"];
+    assert_eq!(
+        state.requests_of("get_task_by_id") as usize,
+        naps.len() + 1,
+        "one request per interval"
+    );
+    assert_eq!(
+        gets[&200], 3,
+        "one full answer per state: queued, in_progress, completed"
+    );
+    assert!(gets[&304] >= 5, "unchanged polls are 304s: {gets:?}");
+}
+
+#[tokio::test]
+async fn watch_yields_each_change_of_state() {
+    let (_fake, _clock, client) = setup(Fake::builder()).await;
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap();
+    let states: Vec<TaskState> = client
+        .task(&task.id)
+        .watch()
+        .map_ok(|t| t.state.clone())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        states,
+        [
+            TaskState::Queued,
+            TaskState::InProgress,
+            TaskState::Completed
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_task_waiting_for_a_person_ends_an_attention_wait_but_not_a_terminal_one() {
+    let (_fake, _clock, client) =
+        setup(Fake::builder().outcome("[ask]", Outcome::WaitingForUser)).await;
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("[ask] me")
+        .send()
+        .await
+        .unwrap();
+    let seen = client
+        .repo("octocat", "hello-world")
+        .task(&task.id)
+        .wait()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seen.state, TaskState::WaitingForUser);
+
+    let e = client
+        .task(&task.id)
+        .wait()
+        .until(Until::Terminal)
+        .timeout(Duration::from_secs(3600))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.is_wait_timeout());
+    let Error::WaitTimedOut { waited, last } = e else {
+        unreachable!()
+    };
+    assert_eq!(last.state, TaskState::WaitingForUser);
+    assert_eq!(
+        waited,
+        Duration::from_secs(3600),
+        "the deadline is kept exactly"
+    );
+}
+
+#[tokio::test]
+async fn waiting_on_a_hundred_tasks_sends_one_list_request_per_interval() {
+    let (fake, clock, client) = setup(Fake::builder().outcome(
+        "[fail]",
+        Outcome::Failed {
+            message: "no".into(),
+        },
+    ))
+    .await;
+    let repo = client.repo("octocat", "hello-world");
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let prompt = if i % 10 == 0 {
+            format!("[fail] task {i}")
+        } else {
+            format!("task {i}")
+        };
+        tasks.push(repo.create_task(prompt).send().await.unwrap());
+        fake.advance(Duration::from_secs(1));
+    }
+    let done = client
+        .wait_for_all(&tasks)
+        .interval(Duration::from_secs(10))
+        .max_interval(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 100);
+    assert!(
+        done.iter().zip(&tasks).all(|(d, t)| d.id == t.id),
+        "in the order given"
+    );
+    assert_eq!(
+        done.iter().filter(|t| t.state == TaskState::Failed).count(),
+        10
+    );
+    assert!(done.iter().all(|t| t.state.is_terminal()));
+
+    let state = fake.state();
+    let polls = clock.naps.lock().unwrap().len() + 1;
+    assert_eq!(
+        state.requests_of("list_tasks") as usize,
+        polls,
+        "one list request per interval"
+    );
+    assert_eq!(state.requests_of("get_task_by_id"), 0);
+    assert!(polls < 30, "{polls} polls for 100 tasks");
+}
+
+#[tokio::test]
+async fn bad_wait_options_are_refused_before_anything_is_sent() {
+    let (fake, _clock, client) = setup(Fake::builder()).await;
+    let e = client
+        .task("t")
+        .wait()
+        .interval(Duration::ZERO)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidInput {
+                field: "interval",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = client
+        .task("t")
+        .wait()
+        .backoff(0.5)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidInput {
+                field: "backoff",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(fake.state().requests_total, 0);
+}
