@@ -161,6 +161,7 @@ impl FakeBuilder {
             counts: RequestCounts::new(),
             total: 0,
             next_request_id: 0,
+            dropped_after_store: Vec::new(),
         };
         for (owner, name) in &self.repos {
             inner.add_repo(owner, name);

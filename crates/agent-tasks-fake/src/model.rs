@@ -92,7 +92,7 @@ pub struct Faults {
     pub secondary_429_rate: f64,
     /// Share of requests refused with 403 and `Retry-After` (a secondary rate limit).
     pub secondary_403_rate: f64,
-    /// The `Retry-After` seconds of those refusals.
+    /// The `Retry-After` seconds of those refusals (0: no `Retry-After` header).
     pub retry_after_secs: u64,
     /// A primary rate limit: requests allowed per window. With it, every answer carries
     /// `x-ratelimit-*` headers and requests beyond it get 403 until the reset.
@@ -318,6 +318,8 @@ pub struct StateSnapshot {
     pub requests_total: u64,
     /// The fault knobs in force.
     pub faults: Faults,
+    /// Ids of tasks stored by creations whose connection was then dropped on purpose.
+    pub dropped_after_store: Vec<String>,
 }
 
 impl StateSnapshot {

@@ -52,6 +52,7 @@ pub(crate) struct Inner {
     pub total: u64,
     pub primary: (DateTime<Utc>, u64),
     pub next_request_id: u64,
+    pub dropped_after_store: Vec<String>,
 }
 
 pub(crate) type Shared = Arc<Mutex<Inner>>;
@@ -76,6 +77,7 @@ impl Inner {
             requests: self.counts.clone(),
             requests_total: self.total,
             faults: self.faults.clone(),
+            dropped_after_store: self.dropped_after_store.clone(),
         }
     }
 
@@ -396,8 +398,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Full<
         } else {
             StatusCode::FORBIDDEN
         };
-        Answer::error(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
-            .header("retry-after", faults.retry_after_secs.to_string())
+        let answer = Answer::error(
+            status,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        );
+        if faults.retry_after_secs > 0 {
+            answer.header("retry-after", faults.retry_after_secs.to_string())
+        } else {
+            answer
+        }
     } else if let Some(status) = error {
         Answer::json(status, &json!({"message": "Server Error"}))
     } else {
@@ -416,6 +425,10 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Full<
         && inner.rng.chance(faults.drop_after_store_rate)
     {
         inner.count(operation, 0);
+        if let Some(task) = inner.tasks.last() {
+            let id = task.id.clone();
+            inner.dropped_after_store.push(id);
+        }
         return Err(Dropped);
     }
 

@@ -16,6 +16,7 @@ use agent_tasks_raw::types::BasicError;
 use agent_tasks_raw::{RequestDefaults, ResponseValue};
 
 use crate::error::{Error, RateLimit, Result};
+use crate::retry::{Jitter, Next, RateLimitPolicy, RetryPolicy, next_step};
 use crate::validate;
 use crate::wait::Clock;
 
@@ -74,6 +75,9 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
     clock: Option<Arc<dyn Clock>>,
+    retry: Option<RetryPolicy>,
+    rate_limits: Option<RateLimitPolicy>,
+    reconcile: Option<bool>,
 }
 
 impl ClientBuilder {
@@ -153,6 +157,27 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed reads are retried ([`RetryPolicy::default`] unless set;
+    /// [`RetryPolicy::none`] turns retries off). Task creation is never retried once sent.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// How rate limits are waited for ([`RateLimitPolicy::default`] unless set).
+    pub fn rate_limits(mut self, policy: RateLimitPolicy) -> Self {
+        self.rate_limits = Some(policy);
+        self
+    }
+
+    /// Whether a task creation whose outcome is unknown (timeout, dropped connection, 5xx) is
+    /// reconciled by looking for the task (default: yes). Without it such a creation fails
+    /// with [`Error::OutcomeUnknown`] at once.
+    pub fn reconcile_creations(mut self, yes: bool) -> Self {
+        self.reconcile = Some(yes);
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or_else(|| {
@@ -216,6 +241,11 @@ impl ClientBuilder {
                 clock: self
                     .clock
                     .unwrap_or_else(|| Arc::new(crate::wait::TokioClock)),
+                retry: self.retry.unwrap_or_default(),
+                rate_limits: self.rate_limits.unwrap_or_default(),
+                reconcile: self.reconcile.unwrap_or(true),
+                jitter: Jitter::new(),
+                claimed: Mutex::new(std::collections::VecDeque::new()),
             }),
         })
     }
@@ -247,6 +277,13 @@ struct Inner {
     user_agent: String,
     rate_limit: Mutex<Option<RateLimit>>,
     clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+    rate_limits: RateLimitPolicy,
+    reconcile: bool,
+    jitter: Jitter,
+    /// Ids of tasks this client created lately, so that reconciling a creation never claims a
+    /// task another creation of this client already returned.
+    claimed: Mutex<std::collections::VecDeque<String>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -316,13 +353,33 @@ impl Client {
         &self.inner.raw
     }
 
+    pub(crate) fn reconciles(&self) -> bool {
+        self.inner.reconcile
+    }
+
+    /// Remembers the id of a task this client created (a bounded list).
+    pub(crate) fn claim(&self, id: &str) {
+        let mut claimed = lock(&self.inner.claimed);
+        if claimed.len() >= 10_000 {
+            claimed.pop_front();
+        }
+        claimed.push_back(id.to_owned());
+    }
+
+    pub(crate) fn is_claimed(&self, id: &str) -> bool {
+        lock(&self.inner.claimed).iter().any(|c| c == id)
+    }
+
     /// Sends one operation through the generated client. Every request of the crate comes
-    /// through here: it opens the tracing span (operation, status, request id; never the
-    /// token), records the rate-limit figures and maps errors.
+    /// through here: it opens the tracing span (operation, status, request id, attempts; never
+    /// the token), holds requests while a primary rate limit is spent, retries what may be
+    /// retried (`idempotent`: reads; a creation only when it never left), records the
+    /// rate-limit figures and maps errors.
     pub(crate) async fn execute<'a, T, Fut>(
         &'a self,
         operation: &'static str,
-        call: impl FnOnce(&'a agent_tasks_raw::Client) -> Fut,
+        idempotent: bool,
+        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
     ) -> Result<ResponseValue<T>>
     where
         Fut: Future<
@@ -334,50 +391,120 @@ impl Client {
             operation,
             http.status = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
         );
         async move {
-            let result = call(&self.inner.raw).await;
-            let (status, headers) = match &result {
-                Ok(rv) => (Some(rv.status()), Some(rv.headers())),
-                Err(agent_tasks_raw::Error::ErrorResponse(rv)) => {
-                    (Some(rv.status()), Some(rv.headers()))
-                }
-                Err(agent_tasks_raw::Error::UnexpectedResponse(r)) => {
-                    (Some(r.status()), Some(r.headers()))
-                }
-                Err(_) => (None, None),
-            };
-            if let Some(status) = status {
-                tracing::Span::current().record("http.status", status.as_u16());
-            }
-            if let Some(headers) = headers {
-                if let Some(id) = headers
-                    .get("x-github-request-id")
-                    .and_then(|v| v.to_str().ok())
-                {
-                    tracing::Span::current().record("request_id", id);
-                }
-                if let Some(limit) = RateLimit::from_headers(headers) {
-                    *self
-                        .inner
-                        .rate_limit
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(limit);
-                }
-            }
-            match result {
-                Ok(rv) => {
-                    tracing::debug!("answered");
-                    Ok(rv)
-                }
-                Err(e) => {
-                    let e = Error::from_raw(e);
-                    tracing::debug!(error = %e, "failed");
-                    Err(e)
+            let clock = &self.inner.clock;
+            let started = clock.now();
+            let mut retry = 0;
+            loop {
+                self.hold_for_primary_limit().await?;
+                let result = self.attempt(&call).await;
+                tracing::Span::current().record("attempts", retry + 1);
+                let error = match result {
+                    Ok(rv) => return Ok(rv),
+                    Err(e) => e,
+                };
+                retry += 1;
+                let step = next_step(
+                    &error,
+                    idempotent,
+                    retry,
+                    &self.inner.retry,
+                    &self.inner.rate_limits,
+                    clock.utc_now(),
+                    self.inner.jitter.next(),
+                );
+                match step {
+                    Next::Fail => return Err(error),
+                    Next::Retry(wait) => {
+                        let elapsed = clock.now().saturating_duration_since(started);
+                        if elapsed + wait > self.inner.retry.max_elapsed && !error.is_rate_limited() {
+                            return Err(error);
+                        }
+                        tracing::warn!(retry, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                        clock.sleep(wait).await;
+                    }
                 }
             }
         }
         .instrument(span)
         .await
     }
+
+    /// While the latest answer said the primary budget is spent, waits for its reset (if it is
+    /// near enough) or fails without sending.
+    async fn hold_for_primary_limit(&self) -> Result<()> {
+        let spent = lock(&self.inner.rate_limit)
+            .clone()
+            .filter(|l| l.remaining == 0);
+        let Some(limit) = spent else { return Ok(()) };
+        let clock = &self.inner.clock;
+        let now = clock.utc_now();
+        if limit.reset <= now {
+            return Ok(());
+        }
+        let wait = crate::retry::until(limit.reset, now);
+        if wait > self.inner.rate_limits.max_wait {
+            return Err(Error::RateLimited { limit });
+        }
+        tracing::warn!(
+            wait_ms = wait.as_millis() as u64,
+            "rate limit spent; holding the request until its reset"
+        );
+        clock.sleep(wait).await;
+        Ok(())
+    }
+
+    /// One attempt: send, record status, request id and rate limits, map the error.
+    async fn attempt<'a, T, Fut>(
+        &'a self,
+        call: &impl Fn(&'a agent_tasks_raw::Client) -> Fut,
+    ) -> Result<ResponseValue<T>>
+    where
+        Fut: Future<
+            Output = std::result::Result<ResponseValue<T>, agent_tasks_raw::Error<BasicError>>,
+        >,
+    {
+        let result = call(&self.inner.raw).await;
+        let (status, headers) = match &result {
+            Ok(rv) => (Some(rv.status()), Some(rv.headers())),
+            Err(agent_tasks_raw::Error::ErrorResponse(rv)) => {
+                (Some(rv.status()), Some(rv.headers()))
+            }
+            Err(agent_tasks_raw::Error::UnexpectedResponse(r)) => {
+                (Some(r.status()), Some(r.headers()))
+            }
+            Err(_) => (None, None),
+        };
+        if let Some(status) = status {
+            tracing::Span::current().record("http.status", status.as_u16());
+        }
+        if let Some(headers) = headers {
+            if let Some(id) = headers
+                .get("x-github-request-id")
+                .and_then(|v| v.to_str().ok())
+            {
+                tracing::Span::current().record("request_id", id);
+            }
+            if let Some(limit) = RateLimit::from_headers(headers) {
+                *lock(&self.inner.rate_limit) = Some(limit);
+            }
+        }
+        match result {
+            Ok(rv) => {
+                tracing::debug!("answered");
+                Ok(rv)
+            }
+            Err(e) => {
+                let e = Error::from_raw(e);
+                tracing::debug!(error = %e, "failed");
+                Err(e)
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

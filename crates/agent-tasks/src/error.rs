@@ -45,6 +45,25 @@ pub enum Error {
     #[error("{0}")]
     Decode(Box<DecodeError>),
 
+    /// The primary rate limit is spent until a reset further away than the client may wait;
+    /// nothing was sent.
+    #[error("rate limit spent until {}; nothing was sent", limit.reset.to_rfc3339())]
+    RateLimited {
+        /// The figures of the latest answer.
+        limit: RateLimit,
+    },
+
+    /// A task creation failed in a way that leaves unknown whether the task was created (a
+    /// timeout, a dropped connection, a 5xx), and looking for it did not settle the question.
+    /// The task may exist: check before starting it again.
+    #[error("the task may or may not have been created ({cause}); {checked}")]
+    OutcomeUnknown {
+        /// What went wrong with the creation.
+        cause: Box<Error>,
+        /// What was done to find the task, and what that found.
+        checked: String,
+    },
+
     /// A wait for one task reached its timeout; the task as last seen is kept.
     #[error("gave up waiting after {waited:?}: the task is still {}", last.state)]
     WaitTimedOut {
@@ -102,6 +121,12 @@ impl Error {
                 field: "token",
                 reason,
             } if reason.contains("installation") => Some(INSTALLATION_TOKEN_HINT),
+            Error::OutcomeUnknown { .. } => Some(
+                "list the repository's tasks (or look on github.com) before starting the task again, or accept a possible duplicate",
+            ),
+            Error::RateLimited { .. } => {
+                Some("wait for the reset, or allow longer waits with RateLimitPolicy::max_wait")
+            }
             _ => None,
         }
     }
@@ -124,9 +149,15 @@ impl Error {
         }
     }
 
-    /// A primary or secondary rate limit refused the request.
+    /// A primary or secondary rate limit refused the request, or held it back.
     pub fn is_rate_limited(&self) -> bool {
-        self.api().is_some_and(ApiError::is_rate_limited)
+        matches!(self, Error::RateLimited { .. })
+            || self.api().is_some_and(ApiError::is_rate_limited)
+    }
+
+    /// Whether a task creation may have succeeded although it returned this error.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
     }
 
     /// Whether the same request may succeed if sent again later: transport failures, timeouts,
@@ -134,7 +165,7 @@ impl Error {
     /// that timed out may have created its task.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) => true,
+            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited { .. } => true,
             Error::Api(e) => e.status.is_server_error() || e.is_rate_limited(),
             _ => false,
         }
@@ -181,6 +212,7 @@ impl Error {
                         path: None,
                         message: e.to_string(),
                         snippet: String::new(),
+                        truncated: true,
                     }))
                 } else {
                     Error::Transport(e)
@@ -382,6 +414,9 @@ pub struct DecodeError {
     pub message: String,
     /// The start of the body, printable characters only.
     pub snippet: String,
+    /// The body ended early (a transfer cut short rather than a shape the client does not
+    /// know): worth another try.
+    pub truncated: bool,
 }
 
 impl DecodeError {
@@ -393,6 +428,7 @@ impl DecodeError {
             path,
             message: source.to_string(),
             snippet: agent_tasks_raw::printable_snippet(bytes, agent_tasks_raw::BODY_SNIPPET_LEN),
+            truncated: source.is_eof(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod pagination;
 mod requests;
+mod retry;
 mod types;
 mod validate;
 mod wait;
@@ -20,6 +21,7 @@ pub use requests::{
     AllRepos, Conditional, CreateTask, GetTask, InRepo, ListScope, ListTasks, Repo, SortDirection,
     TaskSort,
 };
+pub use retry::{RateLimitPolicy, RetryPolicy};
 pub use types::{
     Account, Artifact, ArtifactType, CreatorType, CustomAgent, RepositoryRef, Session,
     SessionError, Task, TaskState, TaskWithSessions, Usage, UsageType, ValidationError,

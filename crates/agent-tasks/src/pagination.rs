@@ -39,7 +39,7 @@ impl<T> Page<T> {
 
     /// The number of the next page, read from the `rel="next"` link.
     pub fn next_page(&self) -> Option<u32> {
-        self.links.next.as_deref().and_then(page_number)
+        self.links.next_page()
     }
 }
 
@@ -88,6 +88,11 @@ pub struct Links {
 }
 
 impl Links {
+    /// The `page` number of the `rel="next"` link.
+    pub fn next_page(&self) -> Option<u32> {
+        self.next.as_deref().and_then(page_number)
+    }
+
     /// Parses a `Link` header value. URLs may contain commas (`state=queued,failed`), so the
     /// value is read as `<url>` followed by parameters, not split on commas. Unknown relations
     /// and malformed parts are skipped.

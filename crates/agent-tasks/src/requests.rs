@@ -213,19 +213,120 @@ impl CreateTask {
             base_ref: self.base_ref,
             head_ref: self.head_ref,
         };
+        let client = self.client;
         let (owner, repo) = (self.owner, self.repo);
-        let rv = self
-            .client
-            .execute("create_task_in_repo", |raw| {
+        let sent_at = client.clock().utc_now();
+        let result = client
+            .execute("create_task_in_repo", false, |raw| {
                 raw.create_task_in_repo()
-                    .owner(owner)
-                    .repo(repo)
-                    .body(body)
+                    .owner(&owner)
+                    .repo(&repo)
+                    .body(body.clone())
                     .send()
             })
-            .await?;
-        Ok(rv.into_inner().into())
+            .await;
+        let task: Task = match result {
+            Ok(rv) => rv.into_inner().into(),
+            Err(cause) if outcome_unknown(&cause) => {
+                if !client.reconciles() {
+                    return Err(Error::OutcomeUnknown {
+                        cause: Box::new(cause),
+                        checked: "reconciliation is turned off, so nothing was checked".into(),
+                    });
+                }
+                tracing::warn!(error = %cause, "the creation's outcome is unknown; looking for the task");
+                match reconcile(&client, &owner, &repo, &body, sent_at).await {
+                    Ok((Some(task), _)) => task,
+                    Ok((None, checked)) => {
+                        return Err(Error::OutcomeUnknown {
+                            cause: Box::new(cause),
+                            checked,
+                        });
+                    }
+                    Err(e) => {
+                        return Err(Error::OutcomeUnknown {
+                            cause: Box::new(cause),
+                            checked: format!("looking for the task failed too: {e}"),
+                        });
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        client.claim(&task.id);
+        Ok(task)
     }
+}
+
+/// Errors after which a creation may or may not have happened: the request left, and no answer
+/// (or no readable answer) says what became of it. A 4xx, or a rate limit, is a refusal.
+fn outcome_unknown(e: &Error) -> bool {
+    match e {
+        Error::Transport(t) => !t.is_connect(),
+        Error::Timeout(_) | Error::Decode(_) => true,
+        Error::Api(api) => api.status.is_server_error(),
+        _ => false,
+    }
+}
+
+/// How far before the request a matching task may have been created (clock skew between the
+/// client and GitHub).
+const RECONCILE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+/// How many recent tasks of the repository are examined.
+const RECONCILE_CANDIDATES: usize = 50;
+
+/// Looks for the task a creation with an unknown outcome would have made: the repository's
+/// tasks created since just before the request, newest first, whose first session has the same
+/// prompt, refs and model, and that this client has not returned already.
+async fn reconcile(
+    client: &Client,
+    owner: &str,
+    repo: &str,
+    body: &agent_tasks_raw::types::CreateTaskRequest,
+    sent_at: DateTime<Utc>,
+) -> Result<(Option<Task>, String)> {
+    use futures_util::TryStreamExt;
+    let since = sent_at - RECONCILE_MARGIN;
+    let candidates: Vec<Task> = client
+        .repo(owner, repo)
+        .list_tasks()
+        .sort(TaskSort::CreatedAt)
+        .direction(SortDirection::Desc)
+        .since(since)
+        .per_page(RECONCILE_CANDIDATES as u32)
+        .limit(RECONCILE_CANDIDATES)
+        .stream()
+        .try_collect()
+        .await?;
+    let recent: Vec<&Task> = candidates
+        .iter()
+        .filter(|t| t.created_at >= since && !client.is_claimed(&t.id))
+        .collect();
+    let mut examined = 0;
+    for candidate in &recent {
+        examined += 1;
+        let detail = client.repo(owner, repo).task(&candidate.id).send().await?;
+        let Some(first) = detail.sessions.iter().min_by_key(|s| s.created_at) else {
+            continue;
+        };
+        let same = first.prompt.as_deref() == Some(body.prompt.as_str())
+            && (body.base_ref.is_none() || first.base_ref == body.base_ref)
+            && (body.head_ref.is_none() || first.head_ref == body.head_ref)
+            && (body.model.is_none() || first.model == body.model)
+            && (body.custom_agent.is_none()
+                || detail.custom_agent_id() == body.custom_agent.as_deref());
+        if same {
+            tracing::info!(task = %candidate.id, "found the task the creation made");
+            return Ok((Some((*candidate).clone()), String::new()));
+        }
+    }
+    Ok((
+        None,
+        format!(
+            "looked at the {examined} tasks of {owner}/{repo} created since {} that this client had not returned: none has this prompt",
+            since.to_rfc3339()
+        ),
+    ))
 }
 
 /// Gets one task with its sessions. Get one from [`Client::task`] or [`Repo::task`].
@@ -279,11 +380,11 @@ impl GetTask {
                 validate::repo(repo)?;
                 conditionally(
                     etag,
-                    self.client.execute("get_task_by_repo_and_id", |raw| {
+                    self.client.execute("get_task_by_repo_and_id", true, |raw| {
                         raw.get_task_by_repo_and_id()
                             .owner(owner)
                             .repo(repo)
-                            .task_id(task_id)
+                            .task_id(&task_id)
                             .send()
                     }),
                 )
@@ -292,8 +393,8 @@ impl GetTask {
             None => {
                 conditionally(
                     etag,
-                    self.client.execute("get_task_by_id", |raw| {
-                        raw.get_task_by_id().task_id(task_id).send()
+                    self.client.execute("get_task_by_id", true, |raw| {
+                        raw.get_task_by_id().task_id(&task_id).send()
                     }),
                 )
                 .await
@@ -551,7 +652,7 @@ impl ListScope for AllRepos {
         page: Option<u32>,
         etag: Option<&str>,
     ) -> Result<Option<Page<Task>>> {
-        let request = client.execute("list_tasks", |raw| {
+        let request = client.execute("list_tasks", true, |raw| {
             apply_filters!(raw.list_tasks(), filters, page).send()
         });
         Ok(conditionally(etag, request).await?.map(Page::from_response))
@@ -568,7 +669,7 @@ impl ListScope for InRepo {
     ) -> Result<Option<Page<Task>>> {
         validate::owner(&self.owner)?;
         validate::repo(&self.repo)?;
-        let request = client.execute("list_tasks_for_repo", |raw| {
+        let request = client.execute("list_tasks_for_repo", true, |raw| {
             let mut b = apply_filters!(
                 raw.list_tasks_for_repo()
                     .owner(&self.owner)

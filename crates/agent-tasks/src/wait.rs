@@ -28,6 +28,10 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Instant;
     /// Sleeps for `duration`.
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+    /// The wall-clock time, to compare with GitHub's rate-limit resets.
+    fn utc_now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// The real clock: `Instant::now` and `tokio::time::sleep`.

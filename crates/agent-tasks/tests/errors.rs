@@ -287,6 +287,7 @@ async fn a_refused_connection_is_a_transport_error() {
     let client = agent_tasks::Client::builder()
         .token(TOKEN)
         .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(agent_tasks::RetryPolicy::none())
         .build()
         .unwrap();
     let e = client.task("t").send().await.expect_err("nothing listens");
@@ -309,6 +310,7 @@ async fn a_slow_answer_is_a_timeout() {
         .token(TOKEN)
         .base_url(server.base_url())
         .timeout(std::time::Duration::from_millis(50))
+        .retry(agent_tasks::RetryPolicy::none())
         .build()
         .unwrap();
     let e = client.task("t").send().await.expect_err("too slow");

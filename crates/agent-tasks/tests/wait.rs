@@ -1,61 +1,25 @@
 //! Waiting, against the fake on a stepped clock: the client's clock moves the fake's clock
 //! when it "sleeps", so hour-long waits take milliseconds and every request is counted.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use agent_tasks::{Client, Clock, Error, TaskState, Until};
-use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule};
+use std::sync::Arc;
+use std::time::Duration;
+
+use agent_tasks::{Client, Error, TaskState, Until};
+use agent_tasks_fake::{Fake, Outcome, Schedule};
+use common::{Stepped, stepped_fake};
 use futures_util::TryStreamExt;
 
-/// Sleeps by moving the fake's clock (and its own) forward, at once.
-#[derive(Debug)]
-struct Stepped {
-    fake: Arc<Fake>,
-    now: Mutex<Instant>,
-    naps: Mutex<Vec<Duration>>,
-}
-
-impl Clock for Stepped {
-    fn now(&self) -> Instant {
-        *self.now.lock().unwrap()
-    }
-
-    fn sleep(
-        &self,
-        d: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        *self.now.lock().unwrap() += d;
-        self.naps.lock().unwrap().push(d);
-        self.fake.advance(d);
-        Box::pin(std::future::ready(()))
-    }
-}
-
 async fn setup(builder: agent_tasks_fake::FakeBuilder) -> (Arc<Fake>, Arc<Stepped>, Client) {
-    let fake = Arc::new(
-        builder
-            .manual_clock()
-            .schedule(Schedule {
-                queued: Duration::from_secs(10),
-                running: Duration::from_secs(120),
-            })
-            .start()
-            .await
-            .unwrap(),
-    );
-    let clock = Arc::new(Stepped {
-        fake: fake.clone(),
-        now: Mutex::new(Instant::now()),
-        naps: Mutex::new(Vec::new()),
-    });
-    let client = Client::builder()
-        .token(DEFAULT_TOKEN)
-        .base_url(fake.url())
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    (fake, clock, client)
+    stepped_fake(
+        builder.schedule(Schedule {
+            queued: Duration::from_secs(10),
+            running: Duration::from_secs(120),
+        }),
+        agent_tasks::RetryPolicy::default(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -78,7 +42,7 @@ async fn a_wait_follows_the_task_to_its_end_with_conditional_requests() {
     assert_eq!(done.state, TaskState::Completed);
     assert!(done.pull_request().is_some());
 
-    let naps = clock.naps.lock().unwrap().clone();
+    let naps = clock.naps();
     assert!(
         naps.iter().all(|d| *d <= Duration::from_secs(20)),
         "{naps:?}"
@@ -205,7 +169,7 @@ async fn waiting_on_a_hundred_tasks_sends_one_list_request_per_interval() {
     assert!(done.iter().all(|t| t.state.is_terminal()));
 
     let state = fake.state();
-    let polls = clock.naps.lock().unwrap().len() + 1;
+    let polls = clock.naps().len() + 1;
     assert_eq!(
         state.requests_of("list_tasks") as usize,
         polls,

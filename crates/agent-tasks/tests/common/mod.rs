@@ -13,11 +13,13 @@ pub async fn server() -> MockServer {
     MockServer::start_async().await
 }
 
+/// A client of the mock server, without retries: these tests pin what one answer maps to.
 pub fn client(server: &MockServer) -> Client {
     Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
         .user_agent("agent-tasks-tests/1.0")
+        .retry(agent_tasks::RetryPolicy::none())
         .build()
         .expect("valid settings")
 }
@@ -67,4 +69,79 @@ pub fn spec_example_names() -> Vec<String> {
         .keys()
         .cloned()
         .collect()
+}
+
+/// A clock that sleeps by moving the fake's clock (and its own) forward at once, recording each
+/// nap; optionally it changes the fake's faults after the next nap.
+#[derive(Debug)]
+pub struct Stepped {
+    pub fake: std::sync::Arc<agent_tasks_fake::Fake>,
+    pub now: std::sync::Mutex<std::time::Instant>,
+    pub naps: std::sync::Mutex<Vec<std::time::Duration>>,
+    pub faults_after_nap: std::sync::Mutex<Option<agent_tasks_fake::Faults>>,
+}
+
+impl Stepped {
+    pub fn new(fake: std::sync::Arc<agent_tasks_fake::Fake>) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Stepped {
+            fake,
+            now: std::sync::Mutex::new(std::time::Instant::now()),
+            naps: std::sync::Mutex::new(Vec::new()),
+            faults_after_nap: std::sync::Mutex::new(None),
+        })
+    }
+
+    pub fn naps(&self) -> Vec<std::time::Duration> {
+        self.naps.lock().unwrap().clone()
+    }
+}
+
+impl agent_tasks::Clock for Stepped {
+    fn now(&self) -> std::time::Instant {
+        *self.now.lock().unwrap()
+    }
+
+    fn sleep(
+        &self,
+        d: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        *self.now.lock().unwrap() += d;
+        self.naps.lock().unwrap().push(d);
+        self.fake.advance(d);
+        if let Some(faults) = self.faults_after_nap.lock().unwrap().take() {
+            self.fake.set_faults(faults);
+        }
+        Box::pin(std::future::ready(()))
+    }
+
+    fn utc_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.fake.now()
+    }
+}
+
+/// A fake on a manual clock, a stepped clock driving it, and a client of both.
+pub async fn stepped_fake(
+    builder: agent_tasks_fake::FakeBuilder,
+    retry: agent_tasks::RetryPolicy,
+) -> (
+    std::sync::Arc<agent_tasks_fake::Fake>,
+    std::sync::Arc<Stepped>,
+    Client,
+) {
+    let fake = std::sync::Arc::new(
+        builder
+            .manual_clock()
+            .start()
+            .await
+            .expect("the fake starts"),
+    );
+    let clock = Stepped::new(fake.clone());
+    let client = Client::builder()
+        .token(agent_tasks_fake::DEFAULT_TOKEN)
+        .base_url(fake.url())
+        .clock(clock.clone())
+        .retry(retry)
+        .build()
+        .expect("valid settings");
+    (fake, clock, client)
 }

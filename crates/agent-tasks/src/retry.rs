@@ -1,0 +1,237 @@
+//! When the one request path sends a request again, and when it holds one back.
+//!
+//! - Reads (GET) are retried on connection failures, timeouts, 500/502/503/504, answers cut
+//!   short, and rate limits, with exponential backoff and jitter, bounded by a number of
+//!   retries and a total time.
+//! - A task creation (POST) is retried only when the request provably never left: the
+//!   connection could not be opened. Anything later (a timeout, a dropped connection, a 5xx)
+//!   may have created the task; that case is reconciled by `CreateTask::send`, never resent.
+//! - Rate limits: a spent primary budget holds requests until its reset (or fails at once if
+//!   the reset is too far away); a secondary limit waits `Retry-After`, or at least a minute.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, RateLimit};
+
+/// How failed requests are retried. [`RetryPolicy::none`] turns retries off.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 4).
+    pub max_retries: u32,
+    /// The first backoff (default 500 ms); each retry doubles it, with jitter.
+    pub initial_backoff: Duration,
+    /// The longest backoff (default 30 s).
+    pub max_backoff: Duration,
+    /// No retry starts once this long has passed since the first attempt (default 2 min).
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the number of retries after the first attempt.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets the first backoff.
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// Sets the longest backoff.
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// Sets the total time after which no retry starts.
+    pub fn max_elapsed(mut self, d: Duration) -> Self {
+        self.max_elapsed = d;
+        self
+    }
+
+    /// The backoff before retry number `retry` (1-based): exponential, with "equal jitter"
+    /// (half fixed, half random) so that many clients do not retry in step.
+    pub(crate) fn backoff(&self, retry: u32, random: f64) -> Duration {
+        let exp = self
+            .initial_backoff
+            .saturating_mul(
+                1u32.checked_shl(retry.saturating_sub(1))
+                    .unwrap_or(u32::MAX),
+            )
+            .min(self.max_backoff);
+        exp / 2 + (exp / 2).mul_f64(random.clamp(0.0, 1.0))
+    }
+}
+
+/// How rate limits are handled.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RateLimitPolicy {
+    /// The longest the client waits for a primary limit to reset, or for a `Retry-After`,
+    /// before it gives up with a rate-limited error (default 60 s; zero: never wait).
+    pub max_wait: Duration,
+    /// The wait after a secondary limit that gives no `Retry-After` (default 60 s, as GitHub
+    /// asks).
+    pub secondary_wait: Duration,
+}
+
+impl Default for RateLimitPolicy {
+    fn default() -> Self {
+        RateLimitPolicy {
+            max_wait: Duration::from_secs(60),
+            secondary_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RateLimitPolicy {
+    /// Sets the longest wait for a reset or a `Retry-After`.
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+
+    /// Sets the wait after a secondary limit without `Retry-After`.
+    pub fn secondary_wait(mut self, d: Duration) -> Self {
+        self.secondary_wait = d;
+        self
+    }
+}
+
+/// What to do after a failed attempt.
+pub(crate) enum Next {
+    /// Give the error to the caller.
+    Fail,
+    /// Wait this long, then send again.
+    Retry(Duration),
+}
+
+/// Decides whether a failed attempt is sent again, and after how long.
+pub(crate) fn next_step(
+    error: &Error,
+    idempotent: bool,
+    retry: u32,
+    policy: &RetryPolicy,
+    limits: &RateLimitPolicy,
+    now: DateTime<Utc>,
+    random: f64,
+) -> Next {
+    if retry > policy.max_retries {
+        return Next::Fail;
+    }
+    // A request that never left can always be sent again, whatever its method.
+    if let Error::Transport(e) = error
+        && e.is_connect()
+    {
+        return Next::Retry(policy.backoff(retry, random));
+    }
+    if !idempotent {
+        return Next::Fail;
+    }
+    match error {
+        Error::Transport(_) | Error::Timeout(_) => Next::Retry(policy.backoff(retry, random)),
+        Error::Decode(d) if d.truncated => Next::Retry(policy.backoff(retry, random)),
+        Error::Api(api) if api.is_rate_limited() => {
+            let wait = rate_limit_wait(api.retry_after, api.rate_limit.as_ref(), limits, now);
+            if wait > limits.max_wait {
+                Next::Fail
+            } else {
+                Next::Retry(wait)
+            }
+        }
+        Error::Api(api) if matches!(api.status.as_u16(), 500 | 502 | 503 | 504) => {
+            Next::Retry(policy.backoff(retry, random))
+        }
+        _ => Next::Fail,
+    }
+}
+
+/// How long a rate-limit answer asks to wait: `Retry-After`, else until a spent primary
+/// budget resets, else the secondary default.
+pub(crate) fn rate_limit_wait(
+    retry_after: Option<Duration>,
+    limit: Option<&RateLimit>,
+    limits: &RateLimitPolicy,
+    now: DateTime<Utc>,
+) -> Duration {
+    if let Some(wait) = retry_after {
+        return wait;
+    }
+    match limit {
+        Some(l) if l.remaining == 0 => until(l.reset, now),
+        _ => limits.secondary_wait,
+    }
+}
+
+/// Time from `now` to `reset`, plus a second: GitHub's reset is whole seconds.
+pub(crate) fn until(reset: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
+    (reset - now).to_std().unwrap_or_default() + Duration::from_secs(1)
+}
+
+/// A fast, lock-free source of jitter.
+#[derive(Debug)]
+pub(crate) struct Jitter(std::sync::atomic::AtomicU64);
+
+impl Jitter {
+    pub(crate) fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9E37_79B9_7F4A_7C15);
+        Jitter(std::sync::atomic::AtomicU64::new(seed | 1))
+    }
+
+    /// A draw in [0, 1).
+    pub(crate) fn next(&self) -> f64 {
+        use std::sync::atomic::Ordering;
+        let mut x = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 31;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum_with_jitter() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(1, 0.0), Duration::from_millis(250));
+        assert_eq!(p.backoff(1, 1.0), Duration::from_millis(500));
+        assert_eq!(p.backoff(2, 1.0), Duration::from_secs(1));
+        assert_eq!(p.backoff(3, 1.0), Duration::from_secs(2));
+        assert_eq!(p.backoff(40, 1.0), Duration::from_secs(30));
+        let j = Jitter::new();
+        let draws: Vec<f64> = (0..1000).map(|_| j.next()).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
+        let mean = draws.iter().sum::<f64>() / 1000.0;
+        assert!((0.4..0.6).contains(&mean), "{mean}");
+    }
+}
