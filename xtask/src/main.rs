@@ -38,6 +38,16 @@ enum Command {
     /// Exit 0 when every difference is listed in openapi/deviations.yaml and no listed
     /// deviation is stale, 1 otherwise.
     SpecDiff(SpecDiffArgs),
+    /// Run the benchmarks (in release mode; `--quick` for a small debug smoke run).
+    Bench {
+        /// Small sizes, no build measurements, debug build: a smoke run that asserts nothing
+        /// about time.
+        #[arg(long)]
+        quick: bool,
+        /// Leave out the build measurements.
+        #[arg(long)]
+        skip_build: bool,
+    },
     /// Everything a pull request needs: spec validation, `codegen --check`, and `spec-diff`
     /// when an upstream is given.
     Check {
@@ -67,6 +77,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check } => codegen_cmd(check),
         Command::SpecDiff(args) => spec_diff_cmd(&args),
+        Command::Bench { quick, skip_build } => bench_cmd(quick, skip_build),
         Command::Check { upstream } => check_cmd(upstream),
     };
     match result {
@@ -273,6 +284,27 @@ fn load_upstream(location: &str) -> Result<String> {
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1_000_000.0
+}
+
+/// Runs the benchmark crate: the xtask itself does not depend on the generated client, so that
+/// it can regenerate it even when the spec does not build.
+fn bench_cmd(quick: bool, skip_build: bool) -> Result<bool> {
+    let mut command =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["run", "--quiet", "-p", "agent-tasks-bench"])
+        .current_dir(root());
+    if !quick {
+        command.arg("--release");
+    }
+    command.arg("--");
+    if quick {
+        command.arg("--quick");
+    }
+    if skip_build {
+        command.arg("--skip-build");
+    }
+    Ok(command.status().context("running cargo")?.success())
 }
 
 fn relative(path: &Path) -> String {

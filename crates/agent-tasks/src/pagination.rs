@@ -4,8 +4,6 @@
 //! the items, the totals and the parsed links; [`ListTasks::stream`] follows `rel="next"` one
 //! page at a time, fetching the next page only when the current one has been consumed.
 
-use std::collections::VecDeque;
-
 use futures_core::Stream;
 
 use agent_tasks_raw::ResponseValue;
@@ -155,7 +153,8 @@ fn page_number(url: &str) -> Option<u32> {
 
 struct StreamState<S> {
     list: ListTasks<S>,
-    buffer: VecDeque<Task>,
+    // The current page's items, consumed in place: no copy of a page into another buffer.
+    buffer: std::vec::IntoIter<Task>,
     next_page: Option<u32>,
     started: bool,
     remaining: Option<usize>,
@@ -191,7 +190,7 @@ impl<S: ListScope> ListTasks<S> {
             next_page: list.filters.page,
             remaining: list.filters.limit,
             list,
-            buffer: VecDeque::new(),
+            buffer: Vec::new().into_iter(),
             started: false,
             failed: false,
         });
@@ -202,7 +201,7 @@ impl<S: ListScope> ListTasks<S> {
                 if st.failed || st.remaining == Some(0) {
                     return None;
                 }
-                if let Some(task) = st.buffer.pop_front() {
+                if let Some(task) = st.buffer.next() {
                     if let Some(n) = st.remaining.as_mut() {
                         *n -= 1;
                     }
@@ -211,6 +210,8 @@ impl<S: ListScope> ListTasks<S> {
                 if st.started && st.next_page.is_none() {
                     return None;
                 }
+                // Free the consumed page before the next one arrives.
+                st.buffer = Vec::new().into_iter();
                 let fetched = st
                     .list
                     .scope
@@ -229,7 +230,7 @@ impl<S: ListScope> ListTasks<S> {
                         if page.items.is_empty() {
                             st.next_page = None;
                         }
-                        st.buffer.extend(page.items);
+                        st.buffer = page.items.into_iter();
                     }
                     Err(e) => {
                         st.failed = true;
