@@ -440,11 +440,15 @@ pub(crate) async fn conditionally<T>(
     etag: Option<&str>,
     request: impl std::future::Future<Output = Result<agent_tasks_raw::ResponseValue<T>>>,
 ) -> Result<Option<agent_tasks_raw::ResponseValue<T>>> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(value) = etag.and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
-        headers.insert(reqwest::header::IF_NONE_MATCH, value);
-    }
-    match agent_tasks_raw::with_request_headers(headers, request).await {
+    let result = match etag.and_then(|e| reqwest::header::HeaderValue::from_str(e).ok()) {
+        Some(value) => {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::IF_NONE_MATCH, value);
+            agent_tasks_raw::with_request_headers(headers, request).await
+        }
+        None => request.await,
+    };
+    match result {
         Ok(rv) => Ok(Some(rv)),
         Err(Error::Api(e)) if e.status == reqwest::StatusCode::NOT_MODIFIED => Ok(None),
         Err(e) => Err(e),

@@ -79,10 +79,15 @@ pub(crate) fn task_id(value: &str) -> Result<()> {
             ),
         ));
     }
-    if let Some(c) = value
-        .chars()
-        .find(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
-    {
+    let forbidden =
+        |c: char| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control();
+    // Ids are ASCII in practice: check bytes, and walk characters only for anything else.
+    let clean = if value.is_ascii() {
+        !value.bytes().any(|b| forbidden(char::from(b)))
+    } else {
+        !value.chars().any(forbidden)
+    };
+    if !clean && let Some(c) = value.chars().find(|c| forbidden(*c)) {
         return Err(Error::invalid(
             "task_id",
             format!(
