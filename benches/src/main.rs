@@ -95,6 +95,9 @@ struct Args {
     /// Leave out the build measurements.
     #[arg(long)]
     skip_build: bool,
+    /// Only the build measurements.
+    #[arg(long, conflicts_with_all = ["quick", "skip_build"])]
+    only_build: bool,
 }
 
 struct Sizes {
@@ -134,9 +137,11 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let mut rows: Vec<[String; 4]> = Vec::new();
-    per_call(&sizes, &mut rows).await;
-    listing(&sizes, &mut rows).await;
-    waiting(&sizes, &mut rows).await;
+    if !args.only_build {
+        per_call(&sizes, &mut rows).await;
+        listing(&sizes, &mut rows).await;
+        waiting(&sizes, &mut rows).await;
+    }
     if !args.quick && !args.skip_build {
         building(&mut rows);
     }

@@ -47,6 +47,9 @@ enum Command {
         /// Leave out the build measurements.
         #[arg(long)]
         skip_build: bool,
+        /// Only the build measurements.
+        #[arg(long)]
+        only_build: bool,
     },
     /// Everything a pull request needs: spec validation, `codegen --check`, and `spec-diff`
     /// when an upstream is given.
@@ -77,7 +80,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check } => codegen_cmd(check),
         Command::SpecDiff(args) => spec_diff_cmd(&args),
-        Command::Bench { quick, skip_build } => bench_cmd(quick, skip_build),
+        Command::Bench {
+            quick,
+            skip_build,
+            only_build,
+        } => bench_cmd(quick, skip_build, only_build),
         Command::Check { upstream } => check_cmd(upstream),
     };
     match result {
@@ -288,7 +295,7 @@ fn mb(bytes: usize) -> f64 {
 
 /// Runs the benchmark crate: the xtask itself does not depend on the generated client, so that
 /// it can regenerate it even when the spec does not build.
-fn bench_cmd(quick: bool, skip_build: bool) -> Result<bool> {
+fn bench_cmd(quick: bool, skip_build: bool, only_build: bool) -> Result<bool> {
     let mut command =
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
@@ -303,6 +310,9 @@ fn bench_cmd(quick: bool, skip_build: bool) -> Result<bool> {
     }
     if skip_build {
         command.arg("--skip-build");
+    }
+    if only_build {
+        command.arg("--only-build");
     }
     Ok(command.status().context("running cargo")?.success())
 }

@@ -218,3 +218,46 @@ async fn bad_wait_options_are_refused_before_anything_is_sent() {
     );
     assert_eq!(fake.state().requests_total, 0);
 }
+
+#[tokio::test]
+async fn dropping_a_wait_cancels_it() {
+    // A real clock: the wait really sleeps between polls, and is dropped while it does.
+    let fake = Fake::builder()
+        .schedule(Schedule {
+            queued: Duration::from_secs(3600),
+            running: Duration::from_secs(3600),
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .token(agent_tasks_fake::DEFAULT_TOKEN)
+        .base_url(fake.url())
+        .build()
+        .unwrap();
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("Slow")
+        .send()
+        .await
+        .unwrap();
+    let wait = client
+        .task(&task.id)
+        .wait()
+        .interval(Duration::from_millis(20))
+        .send();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(150), wait)
+            .await
+            .is_err(),
+        "still waiting"
+    );
+    let polls = fake.state().requests_of("get_task_by_id");
+    assert!(polls >= 2, "it was polling: {polls}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        fake.state().requests_of("get_task_by_id"),
+        polls,
+        "no poll after the drop"
+    );
+}
