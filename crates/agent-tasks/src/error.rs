@@ -73,6 +73,16 @@ pub enum Error {
         last: Box<crate::types::TaskWithSessions>,
     },
 
+    /// A task waited for with `wait_for_all` does not appear in the token's list of tasks (it
+    /// was created by another user, or archived), so its state cannot be followed that way.
+    #[error(
+        "task {task_id} is not in this token's list of tasks (another user's, or archived); wait for it with client.task(id).wait()"
+    )]
+    TaskNotListed {
+        /// The task's id.
+        task_id: String,
+    },
+
     /// A wait for many tasks reached its timeout.
     #[error("gave up waiting after {waited:?}: {pending} tasks have not finished")]
     WaitAllTimedOut {

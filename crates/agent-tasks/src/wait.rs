@@ -380,6 +380,7 @@ impl WaitAll {
             interval: Duration,
             started: Option<Instant>,
             polled: bool,
+            polls: u32,
             done: bool,
         }
         let since = self.tasks.iter().map(|(.., t)| *t).min();
@@ -399,6 +400,7 @@ impl WaitAll {
             queue: Default::default(),
             started: None,
             polled: false,
+            polls: 0,
             done: false,
         };
         futures_util::stream::unfold(st, |mut st| async move {
@@ -468,10 +470,26 @@ impl WaitAll {
                         }
                     }
                 }
+                // A task the list never shows (another user's, or archived) would keep the
+                // wait going forever: give up on it after a few polls, and say why.
+                st.polls += 1;
+                if st.polls >= UNLISTED_POLLS
+                    && let Some(id) = st
+                        .known
+                        .iter()
+                        .find(|(_, s)| s.is_none())
+                        .map(|(id, _)| id.clone())
+                {
+                    st.done = true;
+                    return Some((Err(Error::TaskNotListed { task_id: id }), st));
+                }
             }
         })
     }
 }
+
+/// Polls of the list after which a task that has not appeared in it is given up on.
+const UNLISTED_POLLS: u32 = 3;
 
 /// One poll of the user's tasks updated since `since`, newest first, all pages; `None` when
 /// the first page is unchanged since `etag`.

@@ -261,3 +261,37 @@ async fn dropping_a_wait_cancels_it() {
         "no poll after the drop"
     );
 }
+
+#[tokio::test]
+async fn waiting_for_a_task_the_list_does_not_show_ends_with_a_clear_error() {
+    let (fake, clock, client) = setup(Fake::builder().token("other-user")).await;
+    let mine = client
+        .repo("octocat", "hello-world")
+        .create_task("Mine")
+        .send()
+        .await
+        .unwrap();
+    let other = Client::builder()
+        .token("other-user")
+        .base_url(fake.url())
+        .build()
+        .unwrap();
+    let theirs = other
+        .repo("octocat", "hello-world")
+        .create_task("Theirs")
+        .send()
+        .await
+        .unwrap();
+    let e = client
+        .wait_for_all([&mine, &theirs])
+        .interval(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::TaskNotListed { task_id } if *task_id == theirs.id),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("client.task(id).wait()"), "{e}");
+    assert_eq!(clock.naps().len(), 2, "three polls, then the error");
+}
