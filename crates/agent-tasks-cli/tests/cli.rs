@@ -356,8 +356,10 @@ async fn wait_prints_a_line_per_change_when_piped() {
     let fake = Fake::builder()
         .time_scale(20.0)
         .schedule(Schedule {
+            // Each phase lasts 1 s of real time, longer than the wait's longest interval
+            // (12 x 20 ms), so every state is seen.
             queued: Duration::from_secs(20),
-            running: Duration::from_secs(4),
+            running: Duration::from_secs(20),
         })
         .start()
         .await
