@@ -335,11 +335,7 @@ impl Client {
 
     /// The rate-limit figures of the latest answer that carried them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.inner
-            .rate_limit
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.inner.rate_limit).clone()
     }
 
     /// The clock of waits and retries.
@@ -441,9 +437,11 @@ impl Client {
     /// While the latest answer said the primary budget is spent, waits for its reset (if it is
     /// near enough) or fails without sending.
     async fn hold_for_primary_limit(&self) -> Result<()> {
+        // Runs before every request: clone the figures only when the budget is spent.
         let spent = lock(&self.inner.rate_limit)
-            .clone()
-            .filter(|l| l.remaining == 0);
+            .as_ref()
+            .filter(|l| l.remaining == 0)
+            .cloned();
         let Some(limit) = spent else { return Ok(()) };
         let clock = &self.inner.clock;
         let now = clock.utc_now();

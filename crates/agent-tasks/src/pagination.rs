@@ -175,28 +175,22 @@ impl<S: ListScope> ListTasks<S> {
     /// # Ok(()) }
     /// ```
     pub fn stream(self) -> impl Stream<Item = Result<Task>> + Send + 'static {
-        let (list, error) = match self.checked() {
-            Ok(mut list) => {
-                if list.filters.per_page.is_none()
-                    && let Some(limit) = list.filters.limit
-                {
-                    list.filters.per_page = Some(limit.clamp(1, 100) as u32);
-                }
-                (Some(list), None)
-            }
-            Err(e) => (None, Some(e)),
-        };
-        let state = list.map(|list| StreamState {
+        let check = self.filters.check();
+        let mut list = self;
+        if list.filters.per_page.is_none()
+            && let Some(limit) = list.filters.limit
+        {
+            list.filters.per_page = Some(limit.clamp(1, 100) as u32);
+        }
+        let state = StreamState {
             next_page: list.filters.page,
             remaining: list.filters.limit,
             list,
             buffer: Vec::new().into_iter(),
             started: false,
             failed: false,
-        });
-        let first_error = futures_util::stream::iter(error.map(Err));
-        let pages = futures_util::stream::unfold(state, |state| async move {
-            let mut st = state?;
+        };
+        let pages = futures_util::stream::unfold(state, |mut st| async move {
             loop {
                 if st.failed || st.remaining == Some(0) {
                     return None;
@@ -205,7 +199,7 @@ impl<S: ListScope> ListTasks<S> {
                     if let Some(n) = st.remaining.as_mut() {
                         *n -= 1;
                     }
-                    return Some((Ok(task), Some(st)));
+                    return Some((Ok(task), st));
                 }
                 if st.started && st.next_page.is_none() {
                     return None;
@@ -234,11 +228,26 @@ impl<S: ListScope> ListTasks<S> {
                     }
                     Err(e) => {
                         st.failed = true;
-                        return Some((Err(e), Some(st)));
+                        return Some((Err(e), st));
                     }
                 }
             }
         });
-        futures_util::StreamExt::chain(first_error, pages)
+        guarded(check, pages)
+    }
+}
+
+/// `stream`, unless `check` failed: then a stream of that one error, and `stream` is never
+/// polled (so nothing is sent). Arguments are checked when the stream is made, but the error
+/// arrives where the caller reads the items.
+pub(crate) fn guarded<T, S>(check: Result<()>, stream: S) -> impl Stream<Item = Result<T>>
+where
+    S: Stream<Item = Result<T>>,
+{
+    match check {
+        Ok(()) => futures_util::future::Either::Left(stream),
+        Err(e) => futures_util::future::Either::Right(futures_util::stream::once(
+            std::future::ready(Err(e)),
+        )),
     }
 }

@@ -492,7 +492,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if let Some(n) = self.per_page {
             validate::per_page(n)?;
         }
@@ -699,10 +699,5 @@ impl<S: ListScope> ListTasks<S> {
             .fetch(&self.client, &self.filters, self.filters.page, None)
             .await?;
         Ok(page.expect("no If-None-Match was sent"))
-    }
-
-    pub(crate) fn checked(self) -> Result<Self> {
-        self.filters.check()?;
-        Ok(self)
     }
 }
