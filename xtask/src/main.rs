@@ -202,6 +202,13 @@ fn validate_with_python(spec: &Path) -> Result<bool> {
             );
             Ok(false)
         }
+        // CI must validate: there, a missing validator fails instead of being skipped.
+        Err(_) if std::env::var_os("CI").is_some() => {
+            println!(
+                "FAIL  openapi-spec-validator is not installed (CI is set, so it is required)"
+            );
+            Ok(false)
+        }
         Err(_) => {
             println!(
                 "skip  openapi-spec-validator is not installed (pip install openapi-spec-validator)"

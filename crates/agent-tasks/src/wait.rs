@@ -18,6 +18,7 @@ use futures_core::Stream;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::pagination::guarded;
 use crate::requests::{Conditional, GetTask, SortDirection, TaskSort};
 use crate::types::{Task, TaskState, TaskWithSessions};
 
@@ -237,13 +238,9 @@ impl WaitTask {
             started: None,
             done: false,
         };
-        futures_util::stream::unfold((st, checked), |(mut st, checked)| async move {
+        let polls = futures_util::stream::unfold(st, |mut st| async move {
             if st.done {
                 return None;
-            }
-            if let Err(e) = checked {
-                st.done = true;
-                return Some((Err(e), (st, Ok(()))));
             }
             let clock = st.get.client().clock();
             let started = *st.started.get_or_insert_with(|| clock.now());
@@ -260,7 +257,7 @@ impl WaitTask {
                                     waited,
                                     last: Box::new(last),
                                 }),
-                                (st, Ok(())),
+                                st,
                             ));
                         }
                         clock.sleep(st.interval.min(limit - waited)).await;
@@ -271,7 +268,7 @@ impl WaitTask {
                 match st.get.send_conditional(st.etag.as_deref()).await {
                     Err(e) => {
                         st.done = true;
-                        return Some((Err(e), (st, Ok(()))));
+                        return Some((Err(e), st));
                     }
                     Ok(Conditional::NotModified) => {}
                     Ok(Conditional::Modified { value, etag }) => {
@@ -284,13 +281,14 @@ impl WaitTask {
                                 st.interval = st.options.interval;
                             }
                             st.done = st.options.until.is_met(&value.state);
-                            return Some((Ok(value), (st, Ok(()))));
+                            return Some((Ok(value), st));
                         }
                     }
                 }
                 st.interval = st.options.next(st.interval);
             }
-        })
+        });
+        guarded(checked, polls)
     }
 }
 
@@ -312,15 +310,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn wait_for_all<'t>(&self, tasks: impl IntoIterator<Item = &'t Task>) -> WaitAll {
-        let tasks: Vec<(String, TaskState, DateTime<Utc>)> = tasks
+        let tasks: Vec<(String, DateTime<Utc>)> = tasks
             .into_iter()
-            .map(|t| {
-                (
-                    t.id.clone(),
-                    t.state.clone(),
-                    t.updated_at.unwrap_or(t.created_at).min(t.created_at),
-                )
-            })
+            .map(|t| (t.id.clone(), t.created_at))
             .collect();
         WaitAll {
             client: self.clone(),
@@ -335,7 +327,7 @@ impl Client {
 #[must_use = "a wait does nothing until it is sent"]
 pub struct WaitAll {
     client: Client,
-    tasks: Vec<(String, TaskState, DateTime<Utc>)>,
+    tasks: Vec<(String, DateTime<Utc>)>,
     options: WaitOptions,
 }
 
@@ -345,7 +337,6 @@ impl WaitAll {
     /// Polls until every task meets the condition and returns them, in the order given.
     pub async fn send(self) -> Result<Vec<Task>> {
         use futures_util::StreamExt;
-        self.options.check()?;
         let order: Vec<String> = self.tasks.iter().map(|(id, ..)| id.clone()).collect();
         let mut latest: HashMap<String, Task> = HashMap::new();
         let mut stream = std::pin::pin!(self.watch());
@@ -383,6 +374,7 @@ impl WaitAll {
             polls: u32,
             done: bool,
         }
+        let checked = self.options.check();
         let since = self.tasks.iter().map(|(.., t)| *t).min();
         let known: HashMap<String, Option<TaskState>> = self
             .tasks
@@ -403,7 +395,7 @@ impl WaitAll {
             polls: 0,
             done: false,
         };
-        futures_util::stream::unfold(st, |mut st| async move {
+        let polls = futures_util::stream::unfold(st, |mut st| async move {
             loop {
                 if let Some(task) = st.queue.pop_front() {
                     return Some((Ok(task), st));
@@ -484,7 +476,8 @@ impl WaitAll {
                     return Some((Err(Error::TaskNotListed { task_id: id }), st));
                 }
             }
-        })
+        });
+        guarded(checked, polls)
     }
 }
 

@@ -217,6 +217,50 @@ async fn bad_wait_options_are_refused_before_anything_is_sent() {
         "{e:?}"
     );
     assert_eq!(fake.state().requests_total, 0);
+    // The streams check too: a zero interval would otherwise poll in a tight loop.
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("x")
+        .send()
+        .await
+        .unwrap();
+    let before = fake.state().requests_total;
+    let items: Vec<_> = futures_util::StreamExt::collect(
+        client
+            .wait_for_all([&task])
+            .interval(Duration::ZERO)
+            .watch(),
+    )
+    .await;
+    assert!(
+        matches!(
+            items.as_slice(),
+            [Err(Error::InvalidInput {
+                field: "interval",
+                ..
+            })]
+        ),
+        "{items:?}"
+    );
+    let items: Vec<_> = futures_util::StreamExt::collect(
+        client
+            .task(&task.id)
+            .wait()
+            .interval(Duration::ZERO)
+            .watch(),
+    )
+    .await;
+    assert!(
+        matches!(
+            items.as_slice(),
+            [Err(Error::InvalidInput {
+                field: "interval",
+                ..
+            })]
+        ),
+        "{items:?}"
+    );
+    assert_eq!(fake.state().requests_total, before);
 }
 
 #[tokio::test]
