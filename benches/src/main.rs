@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use agent_tasks::{Client, Clock, RetryPolicy, Task};
+use agent_tasks::clock::Clock;
+use agent_tasks::retry::RetryPolicy;
+use agent_tasks::{Client, Task};
 use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Schedule};
 use clap::Parser;
 use futures_util::StreamExt;
@@ -165,8 +167,8 @@ fn sdk_client(fake: &Fake) -> Client {
 /// (a client without them can hang forever; the comparison is of like with like).
 fn hand_client() -> reqwest::Client {
     reqwest::Client::builder()
-        .connect_timeout(agent_tasks::DEFAULT_CONNECT_TIMEOUT)
-        .timeout(agent_tasks::DEFAULT_TIMEOUT)
+        .connect_timeout(agent_tasks::client::DEFAULT_CONNECT_TIMEOUT)
+        .timeout(agent_tasks::client::DEFAULT_TIMEOUT)
         .build()
         .expect("a reqwest client")
 }

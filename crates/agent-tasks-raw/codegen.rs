@@ -74,16 +74,28 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, String> {
     })
 }
 
-/// The spec the typed mocks are generated from: the same, but with array query parameters
-/// (`creator_id`) matched one value at a time. progenitor 0.15's mock generator calls
-/// `to_string()` on the whole `Vec`, which does not compile; a mock that matches one of the
-/// repeated values is what a test wants anyway.
+/// The spec the typed mocks are generated from: the same, but
+///
+/// - with array query parameters (`creator_id`) matched one value at a time: progenitor 0.15's
+///   mock generator calls `to_string()` on the whole `Vec`, which does not compile, and a mock
+///   that matches one of the repeated values is what a test wants anyway;
+/// - with error answers in JSON: the client takes them in any media type (raw), but a test
+///   answers with GitHub's error shape, so `then.not_found(&BasicError { .. })` stays typed.
 fn mock_spec(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
     use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
     let mut spec = spec.clone();
     let Some(components) = spec.components.as_mut() else {
         return spec;
     };
+    for response in components.responses.values_mut() {
+        if let ReferenceOr::Item(response) = response
+            && let Some(media) = response.content.shift_remove("*/*")
+        {
+            response
+                .content
+                .insert("application/json".to_owned(), media);
+        }
+    }
     for parameter in components.parameters.values_mut() {
         let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter else {
             continue;

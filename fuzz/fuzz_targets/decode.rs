@@ -3,7 +3,8 @@
 #![no_main]
 
 use agent_tasks::raw::types::{BasicError, TaskList};
-use agent_tasks::{Artifact, Links, Session, Task, TaskWithSessions};
+use agent_tasks::{Artifact, Session, Task, TaskWithSessions};
+use agent_tasks::list::Links;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -68,6 +68,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///The user a token belongs to (only the fields this client reads).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AuthenticatedUser {
+        ///The unique identifier of the user
+        pub id: i64,
+        ///The user's login
+        pub login: ::std::string::String,
+    }
+    impl AuthenticatedUser {
+        pub fn builder() -> builder::AuthenticatedUser {
+            Default::default()
+        }
+    }
     /**Structured error response following GitHub REST API conventions.
 For 422 Unprocessable Entity the errors array contains validation
 details; for other error status codes only message and
@@ -767,6 +787,62 @@ documentation_url are returned.
                 Self {
                     global_id: Ok(value.global_id),
                     id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuthenticatedUser {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            login: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AuthenticatedUser {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    login: Err("no value supplied for login".to_string()),
+                }
+            }
+        }
+        impl AuthenticatedUser {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for login: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuthenticatedUser> for super::AuthenticatedUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuthenticatedUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    login: value.login?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuthenticatedUser> for AuthenticatedUser {
+            fn from(value: super::AuthenticatedUser) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    login: Ok(value.login),
                 }
             }
         }
@@ -2495,6 +2571,7 @@ Arguments:
 - `since`: Only show tasks updated at or after this time (ISO 8601 timestamp)
 - `sort`: The field to sort results by. Can be `updated_at` or `created_at`.
 - `state`: Comma-separated list of task states to filter by. Can be any combination of: `queued`, `in_progress`, `completed`, `failed`, `idle`, `waiting_for_user`, `timed_out`, `cancelled`.
+- `if_none_match`: The `ETag` of an earlier answer. When the resource is unchanged, GitHub answers `304 Not Modified` with no body, which does not count against the primary rate limit.
 ```ignore
 let response = client.list_tasks_for_repo()
     .owner(owner)
@@ -2507,6 +2584,7 @@ let response = client.list_tasks_for_repo()
     .since(since)
     .sort(sort)
     .state(state)
+    .if_none_match(if_none_match)
     .send()
     .await;
 ```*/
@@ -2562,11 +2640,13 @@ Arguments:
 - `owner`: The account owner of the repository. The name is not case sensitive.
 - `repo`: The name of the repository. The name is not case sensitive.
 - `task_id`: The unique identifier of the task.
+- `if_none_match`: The `ETag` of an earlier answer. When the resource is unchanged, GitHub answers `304 Not Modified` with no body, which does not count against the primary rate limit.
 ```ignore
 let response = client.get_task_by_repo_and_id()
     .owner(owner)
     .repo(repo)
     .task_id(task_id)
+    .if_none_match(if_none_match)
     .send()
     .await;
 ```*/
@@ -2595,6 +2675,7 @@ Arguments:
 - `since`: Only show tasks updated at or after this time (ISO 8601 timestamp)
 - `sort`: The field to sort results by. Can be `updated_at` or `created_at`.
 - `state`: Comma-separated list of task states to filter by. Can be any combination of: `queued`, `in_progress`, `completed`, `failed`, `idle`, `waiting_for_user`, `timed_out`, `cancelled`.
+- `if_none_match`: The `ETag` of an earlier answer. When the resource is unchanged, GitHub answers `304 Not Modified` with no body, which does not count against the primary rate limit.
 ```ignore
 let response = client.list_tasks()
     .direction(direction)
@@ -2604,6 +2685,7 @@ let response = client.list_tasks()
     .since(since)
     .sort(sort)
     .state(state)
+    .if_none_match(if_none_match)
     .send()
     .await;
 ```*/
@@ -2626,14 +2708,30 @@ Sends a `GET` request to `/agents/tasks/{task_id}`
 
 Arguments:
 - `task_id`: The unique identifier of the task.
+- `if_none_match`: The `ETag` of an earlier answer. When the resource is unchanged, GitHub answers `304 Not Modified` with no body, which does not count against the primary rate limit.
 ```ignore
 let response = client.get_task_by_id()
     .task_id(task_id)
+    .if_none_match(if_none_match)
     .send()
     .await;
 ```*/
     pub fn get_task_by_id(&self) -> builder::GetTaskById<'_> {
         builder::GetTaskById::new(self)
+    }
+    /**Get the authenticated user
+
+The user the token belongs to.
+
+Sends a `GET` request to `/user`
+
+```ignore
+let response = client.get_authenticated_user()
+    .send()
+    .await;
+```*/
+    pub fn get_authenticated_user(&self) -> builder::GetAuthenticatedUser<'_> {
+        builder::GetAuthenticatedUser::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2661,6 +2759,7 @@ pub mod builder {
         since: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         sort: Result<Option<types::TaskSort>, String>,
         state: Result<Option<::std::string::String>, String>,
+        if_none_match: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListTasksForRepo<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2676,6 +2775,7 @@ pub mod builder {
                 since: Ok(None),
                 sort: Ok(None),
                 state: Ok(None),
+                if_none_match: Ok(None),
             }
         }
         pub fn owner<V>(mut self, value: V) -> Self
@@ -2799,10 +2899,23 @@ pub mod builder {
                 });
             self
         }
+        pub fn if_none_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_none_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_none_match failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/agents/repos/{owner}/{repo}/tasks`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TaskList>, Error<types::BasicError>> {
+        ) -> Result<ResponseValue<types::TaskList>, Error<ByteStream>> {
             let Self {
                 client,
                 owner,
@@ -2815,6 +2928,7 @@ pub mod builder {
                 since,
                 sort,
                 state,
+                if_none_match,
             } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -2826,11 +2940,12 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let sort = sort.map_err(Error::InvalidRequest)?;
             let state = state.map_err(Error::InvalidRequest)?;
+            let if_none_match = if_none_match.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/agents/repos/{}/{}/tasks", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2838,6 +2953,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = if_none_match {
+                header_map.append("If-None-Match", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2865,41 +2983,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2974,7 +3062,7 @@ pub mod builder {
         ///Sends a `POST` request to `/agents/repos/{owner}/{repo}/tasks`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Task>, Error<types::BasicError>> {
+        ) -> Result<ResponseValue<types::Task>, Error<ByteStream>> {
             let Self { client, owner, repo, body } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -3015,34 +3103,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3056,6 +3120,7 @@ pub mod builder {
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         task_id: Result<::std::string::String, String>,
+        if_none_match: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetTaskByRepoAndId<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3064,6 +3129,7 @@ pub mod builder {
                 owner: Err("owner was not initialized".to_string()),
                 repo: Err("repo was not initialized".to_string()),
                 task_id: Err("task_id was not initialized".to_string()),
+                if_none_match: Ok(None),
             }
         }
         pub fn owner<V>(mut self, value: V) -> Self
@@ -3102,20 +3168,34 @@ pub mod builder {
                 });
             self
         }
+        pub fn if_none_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_none_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_none_match failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/agents/repos/{owner}/{repo}/tasks/{task_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TaskWithSessions>, Error<types::BasicError>> {
-            let Self { client, owner, repo, task_id } = self;
+        ) -> Result<ResponseValue<types::TaskWithSessions>, Error<ByteStream>> {
+            let Self { client, owner, repo, task_id, if_none_match } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let if_none_match = if_none_match.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/agents/repos/{}/{}/tasks/{}", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()), encode_path(& task_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3123,6 +3203,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = if_none_match {
+                header_map.append("If-None-Match", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3142,41 +3225,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3194,6 +3247,7 @@ pub mod builder {
         since: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         sort: Result<Option<types::TaskSort>, String>,
         state: Result<Option<::std::string::String>, String>,
+        if_none_match: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListTasks<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3206,6 +3260,7 @@ pub mod builder {
                 since: Ok(None),
                 sort: Ok(None),
                 state: Ok(None),
+                if_none_match: Ok(None),
             }
         }
         pub fn direction<V>(mut self, value: V) -> Self
@@ -3292,10 +3347,23 @@ pub mod builder {
                 });
             self
         }
+        pub fn if_none_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_none_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_none_match failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/agents/tasks`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TaskList>, Error<types::BasicError>> {
+        ) -> Result<ResponseValue<types::TaskList>, Error<ByteStream>> {
             let Self {
                 client,
                 direction,
@@ -3305,6 +3373,7 @@ pub mod builder {
                 since,
                 sort,
                 state,
+                if_none_match,
             } = self;
             let direction = direction.map_err(Error::InvalidRequest)?;
             let is_archived = is_archived.map_err(Error::InvalidRequest)?;
@@ -3313,8 +3382,9 @@ pub mod builder {
             let since = since.map_err(Error::InvalidRequest)?;
             let sort = sort.map_err(Error::InvalidRequest)?;
             let state = state.map_err(Error::InvalidRequest)?;
+            let if_none_match = if_none_match.map_err(Error::InvalidRequest)?;
             let url = format!("{}/agents/tasks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3322,6 +3392,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = if_none_match {
+                header_map.append("If-None-Match", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3348,34 +3421,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3387,12 +3436,14 @@ pub mod builder {
     pub struct GetTaskById<'a> {
         client: &'a super::Client,
         task_id: Result<::std::string::String, String>,
+        if_none_match: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetTaskById<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 task_id: Err("task_id was not initialized".to_string()),
+                if_none_match: Ok(None),
             }
         }
         pub fn task_id<V>(mut self, value: V) -> Self
@@ -3407,16 +3458,30 @@ pub mod builder {
                 });
             self
         }
+        pub fn if_none_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_none_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_none_match failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/agents/tasks/{task_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::TaskWithSessions>, Error<types::BasicError>> {
-            let Self { client, task_id } = self;
+        ) -> Result<ResponseValue<types::TaskWithSessions>, Error<ByteStream>> {
+            let Self { client, task_id, if_none_match } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let if_none_match = if_none_match.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/agents/tasks/{}", client.baseurl, encode_path(& task_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3424,6 +3489,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = if_none_match {
+                header_map.append("If-None-Match", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3443,41 +3511,61 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_authenticated_user`]
+
+[`Client::get_authenticated_user`]: super::Client::get_authenticated_user*/
+    #[derive(Debug, Clone)]
+    pub struct GetAuthenticatedUser<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetAuthenticatedUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/user`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AuthenticatedUser>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/user", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_authenticated_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

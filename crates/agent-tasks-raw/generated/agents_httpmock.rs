@@ -114,6 +114,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("state"))
             }
         }
+        pub fn if_none_match<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("If-None-Match", value.to_string()))
+            } else {
+                Self(self.0.header_missing("If-None-Match"))
+            }
+        }
     }
     pub struct ListTasksForRepoThen(::httpmock::Then);
     impl ListTasksForRepoThen {
@@ -300,6 +310,16 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        pub fn if_none_match<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("If-None-Match", value.to_string()))
+            } else {
+                Self(self.0.header_missing("If-None-Match"))
+            }
+        }
     }
     pub struct GetTaskByRepoAndIdThen(::httpmock::Then);
     impl GetTaskByRepoAndIdThen {
@@ -446,6 +466,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("state"))
             }
         }
+        pub fn if_none_match<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("If-None-Match", value.to_string()))
+            } else {
+                Self(self.0.header_missing("If-None-Match"))
+            }
+        }
     }
     pub struct ListTasksThen(::httpmock::Then);
     impl ListTasksThen {
@@ -518,6 +548,16 @@ pub mod operations {
                 .unwrap();
             Self(self.0.path_matches(re))
         }
+        pub fn if_none_match<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("If-None-Match", value.to_string()))
+            } else {
+                Self(self.0.header_missing("If-None-Match"))
+            }
+        }
     }
     pub struct GetTaskByIdThen(::httpmock::Then);
     impl GetTaskByIdThen {
@@ -582,6 +622,55 @@ pub mod operations {
             )
         }
     }
+    pub struct GetAuthenticatedUserWhen(::httpmock::When);
+    impl GetAuthenticatedUserWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/user$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetAuthenticatedUserThen(::httpmock::Then);
+    impl GetAuthenticatedUserThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AuthenticatedUser) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -605,6 +694,12 @@ pub trait MockServerExt {
     fn get_task_by_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetTaskByIdWhen, operations::GetTaskByIdThen);
+    fn get_authenticated_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAuthenticatedUserWhen,
+            operations::GetAuthenticatedUserThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_tasks_for_repo<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -662,6 +757,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetTaskByIdWhen::new(when),
                 operations::GetTaskByIdThen::new(then),
+            )
+        })
+    }
+    fn get_authenticated_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAuthenticatedUserWhen,
+            operations::GetAuthenticatedUserThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetAuthenticatedUserWhen::new(when),
+                operations::GetAuthenticatedUserThen::new(then),
             )
         })
     }

@@ -25,10 +25,7 @@ fn client(server: &MockServer) -> Client {
     Client::new_with_client(
         &server.base_url(),
         reqwest::Client::new(),
-        RequestDefaults {
-            headers,
-            timeout: None,
-        },
+        RequestDefaults::new(headers).with_max_response_bytes(Some(1024)),
     )
 }
 
@@ -111,7 +108,7 @@ async fn hooks_send_githubs_headers_and_drop_api_version() {
 }
 
 #[tokio::test]
-async fn an_undecodable_error_body_keeps_status_and_a_snippet() {
+async fn an_error_answer_arrives_raw_with_status_headers_and_body() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -132,11 +129,59 @@ async fn an_undecodable_error_body_keeps_status_and_a_snippet() {
     };
     assert_eq!(rv.status().as_u16(), 404);
     assert_eq!(rv.headers()["x-github-request-id"], "R1");
-    assert_eq!(
-        rv.headers()[agent_tasks_raw::UNDECODABLE_ERROR_BODY_HEADER],
-        "<h1>Not Found</h1> "
-    );
-    assert_eq!(rv.message, "");
+    let body = rv.into_inner().into_inner();
+    let chunks: Vec<bytes::Bytes> = futures_util::TryStreamExt::try_collect(body).await.unwrap();
+    let bytes = chunks.concat();
+    assert_eq!(bytes, b"<h1>Not Found</h1>\n");
+}
+
+#[tokio::test]
+async fn the_if_none_match_header_is_a_parameter() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/agents/tasks/t1")
+                .header("if-none-match", "\"abc\"");
+            then.status(304);
+        })
+        .await;
+    let err = client(&server)
+        .get_task_by_id()
+        .task_id("t1")
+        .if_none_match("\"abc\"")
+        .send()
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(304));
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_fails_with_body_too_large_in_its_source_chain() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/agents/tasks/big");
+            then.status(200).body(vec![b' '; 4096]);
+        })
+        .await;
+    let err = client(&server)
+        .get_task_by_id()
+        .task_id("big")
+        .send()
+        .await
+        .unwrap_err();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    let mut found = None;
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<agent_tasks_raw::BodyTooLarge>() {
+            found = Some(*t);
+        }
+        source = e.source();
+    }
+    let found = found.unwrap_or_else(|| panic!("no BodyTooLarge in {err:?}"));
+    assert_eq!(found.limit, 1024);
+    assert_eq!(found.declared, Some(4096));
 }
 
 #[test]

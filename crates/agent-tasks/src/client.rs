@@ -1,24 +1,23 @@
-//! The client, its configuration, and the one path every request takes.
+//! The client and its configuration.
 //!
-//! [`Client`] holds the generated raw client (with the headers every request carries) behind an
-//! `Arc`, so clones are cheap and requests can be spread across tasks. Every operation goes
-//! through [`Client::execute`]: one tracing span, one mapping of errors, one place that reads
-//! the rate-limit headers.
+//! [`Client`] holds the request path ([`Transport`]) and what it knows about whose tasks are
+//! whose ([`Claims`]) behind an `Arc`, so clones are cheap and requests can be spread across
+//! tasks. The operations' builders live beside their requests (`create`, `get`, `list`,
+//! `wait`); this file only builds and configures.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use tracing::Instrument;
 
-use agent_tasks_raw::types::BasicError;
-use agent_tasks_raw::{RequestDefaults, ResponseValue};
+use agent_tasks_raw::RequestDefaults;
 
-use crate::error::{Error, RateLimit, Result};
-use crate::retry::{Jitter, Next, RateLimitPolicy, RetryPolicy, next_step};
+use crate::clock::{Clock, TokioClock};
+use crate::error::{Error, RateLimit, Result, TokenProblem};
+use crate::reconcile::Claims;
+use crate::retry::{RateLimitPolicy, RetryPolicy};
+use crate::transport::Transport;
 use crate::validate;
-use crate::wait::Clock;
 
 /// GitHub's REST API.
 pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
@@ -32,42 +31,28 @@ pub const DEFAULT_USER_AGENT: &str = concat!("agent-tasks-rs/", env!("CARGO_PKG_
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for a whole request, unless set otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer body read, unless set otherwise (16 MiB; a page of 100 tasks is about
+/// 100 KiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 const API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-github-api-version");
 
-/// A GitHub token. Its value never appears in `Debug` output.
+/// A token, kept out of `Debug` output.
 #[derive(Clone)]
-pub struct Token(String);
+struct Secret(String);
 
-impl Token {
-    /// Wraps a token, checking it (non-empty, no whitespace or control characters, not an
-    /// installation token).
-    pub fn new(value: impl Into<String>) -> Result<Self> {
-        let value = value.into();
-        validate::token(&value)?;
-        Ok(Token(value))
-    }
-
-    fn header(&self) -> HeaderValue {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0))
-            .expect("validated: ASCII without control characters");
-        value.set_sensitive(true);
-        value
-    }
-}
-
-impl std::fmt::Debug for Token {
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
+        f.write_str("<redacted>")
     }
 }
 
 /// Builds a [`Client`]. Get one from [`Client::builder`] or [`ClientBuilder::from_env`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[must_use]
 pub struct ClientBuilder {
     // Unchecked until `build`, but already redacted in `Debug`.
-    token: Option<Token>,
+    token: Option<Secret>,
     base_url: Option<String>,
     api_version: Option<String>,
     user_agent: Option<String>,
@@ -78,12 +63,56 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     rate_limits: Option<RateLimitPolicy>,
     reconcile: Option<bool>,
+    max_response_bytes: Option<u64>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url.as_deref().map(redacted_url))
+            .field("api_version", &self.api_version)
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field(
+                "http",
+                &self.http.as_ref().map(|_| "<caller's reqwest::Client>"),
+            )
+            .field("clock", &self.clock)
+            .field("retry", &self.retry)
+            .field("rate_limits", &self.rate_limits)
+            .field("reconcile", &self.reconcile)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+/// A URL for `Debug` output: credentials and query replaced, since either may hold a secret.
+fn redacted_url(text: &str) -> String {
+    match url::Url::parse(text.trim()) {
+        Ok(mut url) => {
+            if !url.username().is_empty() || url.password().is_some() {
+                let _ = url.set_username("redacted");
+                let _ = url.set_password(None);
+            }
+            if url.query().is_some() {
+                url.set_query(Some("redacted"));
+            }
+            if url.fragment().is_some() {
+                url.set_fragment(Some("redacted"));
+            }
+            url.to_string()
+        }
+        Err(_) => "<not a URL>".to_owned(),
+    }
 }
 
 impl ClientBuilder {
     /// A builder with the token from `GH_TOKEN`, else `GITHUB_TOKEN`, and the base URL from
-    /// `GITHUB_API_URL` when set. Empty variables count as unset. Nothing else in this crate
-    /// reads the environment.
+    /// `GITHUB_API_URL` when set. Variables that are empty or only whitespace count as unset;
+    /// values are trimmed. Nothing else in this crate reads the environment (but see the
+    /// README on proxies: reqwest honours `HTTPS_PROXY` and `NO_PROXY`).
     ///
     /// ```no_run
     /// # fn main() -> agent_tasks::Result<()> {
@@ -93,24 +122,39 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         ClientBuilder {
-            token: var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Token),
+            token: var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Secret),
             base_url: var("GITHUB_API_URL"),
             ..ClientBuilder::default()
         }
     }
 
+    /// Whether a token was given (or found by [`from_env`](Self::from_env)).
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Whether a base URL was given (or found by [`from_env`](Self::from_env)).
+    pub fn has_base_url(&self) -> bool {
+        self.base_url.is_some()
+    }
+
     /// The token: a personal access token, an OAuth app token or a GitHub App user access
     /// token. Installation tokens (`ghs_`) are refused by the API, so `build` refuses them.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(Token(token.into()));
+        self.token = Some(Secret(token.into()));
         self
     }
 
     /// The API's base URL: `https://api.github.com` (the default), `https://HOST/api/v3` for
     /// GitHub Enterprise Server, `https://api.SUBDOMAIN.ghe.com` for GHE.com. Plain http is
-    /// accepted only to loopback (tests, the fake).
+    /// accepted only to loopback (tests, the fake), and then no proxy is used.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -143,15 +187,24 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body read ([`DEFAULT_MAX_RESPONSE_BYTES`] unless set); a longer one
+    /// fails with [`Error::BodyTooLarge`] as soon as it passes the limit.
+    pub fn max_response_bytes(mut self, max: u64) -> Self {
+        self.max_response_bytes = Some(max);
+        self
+    }
+
     /// Sends through this `reqwest::Client` (proxies, TLS roots, connection pools of your own).
-    /// The token, API version and user agent are still added to every request.
+    /// The token, API version, user agent and body limit still apply to every request; its
+    /// proxy and redirect settings are yours (this crate's own client follows redirects only
+    /// within the same host and uses no proxy for a loopback base URL).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// The clock waits and retries use ([`TokioClock`](crate::TokioClock) unless set): tests
-    /// can supply one that does not really sleep.
+    /// The clock waits and retries use ([`TokioClock`](crate::clock::TokioClock) unless set):
+    /// tests can supply one that does not really sleep.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
@@ -180,12 +233,7 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
-        let token = self.token.ok_or_else(|| {
-            Error::invalid(
-                "token",
-                "is not set (give one, or use from_env with GH_TOKEN or GITHUB_TOKEN)",
-            )
-        })?;
+        let token = self.token.ok_or(Error::Token(TokenProblem::Missing))?;
         validate::token(&token.0)?;
         let base_url = validate::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let api_version = self
@@ -204,54 +252,97 @@ impl ClientBuilder {
                 return Err(Error::invalid(field, "must be more than zero"));
             }
         }
+        if self.max_response_bytes == Some(0) {
+            return Err(Error::invalid(
+                "max_response_bytes",
+                "must be more than zero",
+            ));
+        }
 
         let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, token.header());
+        let mut auth = HeaderValue::try_from(format!("Bearer {}", token.0))
+            .map_err(|_| Error::Token(TokenProblem::NonAscii))?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
         headers.insert(
             API_VERSION_HEADER,
-            HeaderValue::from_str(&api_version).expect("validated date"),
+            HeaderValue::from_str(&api_version)
+                .map_err(|_| Error::invalid("api_version", "is not a valid header value"))?,
         );
         headers.insert(
             USER_AGENT,
-            HeaderValue::from_str(&user_agent).expect("validated"),
+            HeaderValue::from_str(&user_agent)
+                .map_err(|_| Error::invalid("user_agent", "is not a valid header value"))?,
         );
 
         let (http, request_timeout) = match self.http {
             Some(http) => (http, self.timeout),
-            None => {
-                let http = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                    .build()
-                    .map_err(|e| Error::invalid("http_client", format!("cannot be built: {e}")))?;
-                (http, None)
-            }
+            None => (
+                http_client(
+                    &base_url,
+                    self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                    self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                )?,
+                None,
+            ),
         };
-        let defaults = RequestDefaults {
-            headers,
-            timeout: request_timeout,
-        };
+        let defaults = RequestDefaults::new(headers)
+            .with_timeout(request_timeout)
+            .with_max_response_bytes(Some(
+                self.max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            ));
+        let raw = agent_tasks_raw::Client::new_with_client(&base_url, http, defaults);
+        let transport = Transport::new(
+            raw,
+            base_url,
+            self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
+            self.retry.unwrap_or_default(),
+            self.rate_limits.unwrap_or_default(),
+        );
         Ok(Client {
             inner: Arc::new(Inner {
-                raw: agent_tasks_raw::Client::new_with_client(&base_url, http, defaults),
-                base_url,
+                transport,
+                claims: Claims::default(),
                 api_version,
                 user_agent,
-                rate_limit: Mutex::new(None),
-                clock: self
-                    .clock
-                    .unwrap_or_else(|| Arc::new(crate::wait::TokioClock)),
-                retry: self.retry.unwrap_or_default(),
-                rate_limits: self.rate_limits.unwrap_or_default(),
                 reconcile: self.reconcile.unwrap_or(true),
-                jitter: Jitter::new(),
-                claimed: Mutex::new(std::collections::VecDeque::new()),
             }),
         })
     }
 }
 
-/// A client of the Agent tasks API. Cheap to clone; clones share connections.
+/// The `reqwest::Client` this crate builds: timeouts; redirects followed only within the same
+/// scheme, host and port (so the token never follows one elsewhere); no proxy for a plain-http
+/// base URL (loopback only: the token must not travel in clear to a proxy).
+fn http_client(base_url: &str, connect: Duration, total: Duration) -> Result<reqwest::Client> {
+    let same_origin = reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same = first.is_some_and(|f| {
+            f.scheme() == attempt.url().scheme()
+                && f.host_str() == attempt.url().host_str()
+                && f.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if !same || attempt.previous().len() > 5 {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect)
+        .timeout(total)
+        .redirect(same_origin);
+    if base_url.starts_with("http://") {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|e| Error::invalid("http_client", format!("cannot be built: {e}")))
+}
+
+/// A client of the Agent tasks API. Cheap to clone; clones share connections, rate-limit
+/// figures and claims.
 ///
 /// ```no_run
 /// # async fn run() -> agent_tasks::Result<()> {
@@ -271,25 +362,17 @@ pub struct Client {
 }
 
 struct Inner {
-    raw: agent_tasks_raw::Client,
-    base_url: String,
+    transport: Transport,
+    claims: Claims,
     api_version: String,
     user_agent: String,
-    rate_limit: Mutex<Option<RateLimit>>,
-    clock: Arc<dyn Clock>,
-    retry: RetryPolicy,
-    rate_limits: RateLimitPolicy,
     reconcile: bool,
-    jitter: Jitter,
-    /// Ids of tasks this client created lately, so that reconciling a creation never claims a
-    /// task another creation of this client already returned.
-    claimed: Mutex<std::collections::VecDeque<String>>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.base_url())
             .field("api_version", &self.inner.api_version)
             .field("user_agent", &self.inner.user_agent)
             .field("token", &"<redacted>")
@@ -304,7 +387,7 @@ impl Client {
     /// let client = agent_tasks::Client::builder()
     ///     .token("github_pat_example")
     ///     .base_url("https://ghe.example.com/api/v3")
-    ///     .api_version(agent_tasks::API_VERSION_2026_03_10)
+    ///     .api_version(agent_tasks::client::API_VERSION_2026_03_10)
     ///     .build()?;
     /// assert_eq!(client.base_url(), "https://ghe.example.com/api/v3");
     /// # Ok::<(), agent_tasks::Error>(())
@@ -320,7 +403,7 @@ impl Client {
 
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.transport.base_url()
     }
 
     /// The `X-GitHub-Api-Version` sent.
@@ -335,180 +418,30 @@ impl Client {
 
     /// The rate-limit figures of the latest answer that carried them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        lock(&self.inner.rate_limit).clone()
+        self.inner.transport.rate_limit()
     }
 
     /// The clock of waits and retries.
     pub fn clock(&self) -> Arc<dyn Clock> {
-        self.inner.clock.clone()
+        self.inner.transport.clock().clone()
     }
 
     /// The generated client underneath: an escape hatch for what this crate does not wrap.
-    /// Requests sent through it carry the same headers.
+    /// Requests sent through it carry the same headers and body limit (but skip this crate's
+    /// retries, checks and error mapping).
     pub fn raw(&self) -> &agent_tasks_raw::Client {
-        &self.inner.raw
+        self.inner.transport.raw()
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn claims(&self) -> &Claims {
+        &self.inner.claims
     }
 
     pub(crate) fn reconciles(&self) -> bool {
         self.inner.reconcile
     }
-
-    /// Remembers the id of a task this client created (a bounded list).
-    pub(crate) fn claim(&self, id: &str) {
-        let mut claimed = lock(&self.inner.claimed);
-        if claimed.len() >= 10_000 {
-            claimed.pop_front();
-        }
-        claimed.push_back(id.to_owned());
-    }
-
-    pub(crate) fn is_claimed(&self, id: &str) -> bool {
-        lock(&self.inner.claimed).iter().any(|c| c == id)
-    }
-
-    /// Sends one operation through the generated client. Every request of the crate comes
-    /// through here: it opens the tracing span (operation, status, request id, attempts; never
-    /// the token), holds requests while a primary rate limit is spent, retries what may be
-    /// retried (`idempotent`: reads; a creation only when it never left), records the
-    /// rate-limit figures and maps errors.
-    pub(crate) async fn execute<'a, T, Fut>(
-        &'a self,
-        operation: &'static str,
-        idempotent: bool,
-        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<ResponseValue<T>>
-    where
-        Fut: Future<
-            Output = std::result::Result<ResponseValue<T>, agent_tasks_raw::Error<BasicError>>,
-        >,
-    {
-        let span = tracing::info_span!(
-            "agent_tasks.request",
-            operation,
-            http.status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-        );
-        // Boxed once: the request's future is large, and the wrappers below would otherwise
-        // copy it as they move it (measured: a few thousand instructions of memcpy per call).
-        let run = Box::pin(async move {
-            let clock = &self.inner.clock;
-            let started = clock.now();
-            let mut retry = 0;
-            loop {
-                self.hold_for_primary_limit().await?;
-                let result = self.attempt(&call).await;
-                tracing::Span::current().record("attempts", retry + 1);
-                let error = match result {
-                    Ok(rv) => return Ok(rv),
-                    Err(e) => e,
-                };
-                retry += 1;
-                let step = next_step(
-                    &error,
-                    idempotent,
-                    retry,
-                    &self.inner.retry,
-                    &self.inner.rate_limits,
-                    clock.utc_now(),
-                    self.inner.jitter.next(),
-                );
-                match step {
-                    Next::Fail => return Err(error),
-                    Next::Retry(wait) => {
-                        let elapsed = clock.now().saturating_duration_since(started);
-                        if elapsed + wait > self.inner.retry.max_elapsed && !error.is_rate_limited()
-                        {
-                            return Err(error);
-                        }
-                        tracing::warn!(retry, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-                        clock.sleep(wait).await;
-                    }
-                }
-            }
-        });
-        if span.is_disabled() {
-            run.await
-        } else {
-            run.instrument(span).await
-        }
-    }
-
-    /// While the latest answer said the primary budget is spent, waits for its reset (if it is
-    /// near enough) or fails without sending.
-    async fn hold_for_primary_limit(&self) -> Result<()> {
-        // Runs before every request: clone the figures only when the budget is spent.
-        let spent = lock(&self.inner.rate_limit)
-            .as_ref()
-            .filter(|l| l.remaining == 0)
-            .cloned();
-        let Some(limit) = spent else { return Ok(()) };
-        let clock = &self.inner.clock;
-        let now = clock.utc_now();
-        if limit.reset <= now {
-            return Ok(());
-        }
-        let wait = crate::retry::until(limit.reset, now);
-        if wait > self.inner.rate_limits.max_wait {
-            return Err(Error::RateLimited { limit });
-        }
-        tracing::warn!(
-            wait_ms = wait.as_millis() as u64,
-            "rate limit spent; holding the request until its reset"
-        );
-        clock.sleep(wait).await;
-        Ok(())
-    }
-
-    /// One attempt: send, record status, request id and rate limits, map the error.
-    async fn attempt<'a, T, Fut>(
-        &'a self,
-        call: &impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<ResponseValue<T>>
-    where
-        Fut: Future<
-            Output = std::result::Result<ResponseValue<T>, agent_tasks_raw::Error<BasicError>>,
-        >,
-    {
-        let result = call(&self.inner.raw).await;
-        let (status, headers) = match &result {
-            Ok(rv) => (Some(rv.status()), Some(rv.headers())),
-            Err(agent_tasks_raw::Error::ErrorResponse(rv)) => {
-                (Some(rv.status()), Some(rv.headers()))
-            }
-            Err(agent_tasks_raw::Error::UnexpectedResponse(r)) => {
-                (Some(r.status()), Some(r.headers()))
-            }
-            Err(_) => (None, None),
-        };
-        if let Some(status) = status {
-            tracing::Span::current().record("http.status", status.as_u16());
-        }
-        if let Some(headers) = headers {
-            if let Some(id) = headers
-                .get("x-github-request-id")
-                .and_then(|v| v.to_str().ok())
-            {
-                tracing::Span::current().record("request_id", id);
-            }
-            if let Some(limit) = RateLimit::from_headers(headers) {
-                *lock(&self.inner.rate_limit) = Some(limit);
-            }
-        }
-        match result {
-            Ok(rv) => {
-                tracing::debug!("answered");
-                Ok(rv)
-            }
-            Err(e) => {
-                let e = Error::from_raw(e);
-                tracing::debug!(error = %e, "failed");
-                Err(e)
-            }
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -1,9 +1,11 @@
 //! The crate's one error type.
 //!
-//! Every failure of a call ends up here, built from progenitor's error in exactly one place
-//! ([`Error::from_raw`]). It keeps what a caller needs to act: GitHub's status, message,
-//! documentation URL and validation errors, the request id, the rate-limit figures, and a plain
-//! hint where the cause is knowable. The token never appears in it.
+//! Every failure of a call ends up here. GitHub's answers become an [`ApiError`] in one place
+//! ([`ApiError::from_answer`], called by the transport), keeping what a caller needs to act:
+//! the status, GitHub's message, documentation URL and validation errors, the request id, the
+//! rate-limit figures, and a plain hint where the cause is knowable. `Display` is a short
+//! phrase; the cause (a refused connection, a TLS failure, a body that did not decode) is
+//! reachable through [`std::error::Error::source`]. The token never appears in any of it.
 
 use std::time::Duration;
 
@@ -11,7 +13,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::types::ValidationError;
+use crate::clock::human;
+use crate::types::{Task, TaskWithSessions, ValidationError, ValidationErrorCode};
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -29,21 +32,56 @@ pub enum Error {
         reason: String,
     },
 
+    /// The token is missing or cannot be used with this API; nothing was sent.
+    #[error("{0}")]
+    Token(TokenProblem),
+
     /// GitHub (or something in front of it) answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// The request could not be sent or the connection failed before an answer arrived.
-    #[error("request failed before an answer arrived")]
-    Transport(#[source] reqwest::Error),
+    /// The request could not be sent, or the connection failed before an answer arrived
+    /// (refused, DNS, TLS, reset). The cause is the `source`.
+    #[error("cannot reach {url}")]
+    Transport {
+        /// The base URL of the API.
+        url: String,
+        /// What failed.
+        #[source]
+        source: reqwest::Error,
+    },
 
     /// No answer arrived within the configured timeout.
-    #[error("request timed out")]
-    Timeout(#[source] reqwest::Error),
+    #[error("no answer from {url} in time")]
+    Timeout {
+        /// The base URL of the API.
+        url: String,
+        /// What failed.
+        #[source]
+        source: reqwest::Error,
+    },
 
     /// An answer arrived but its body could not be decoded.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+
+    /// An answer's body was longer than the client accepts
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    #[error("the answer is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size the answer declared, if it declared one.
+        declared: Option<u64>,
+    },
+
+    /// The server's pagination cannot be followed safely (a `next` link that does not move
+    /// forward, or more pages than the documented bound); the walk stopped there.
+    #[error("pagination stopped: {reason}")]
+    Pagination {
+        /// What the server did.
+        reason: String,
+    },
 
     /// The primary rate limit is spent until a reset further away than the client may wait;
     /// nothing was sent.
@@ -53,24 +91,49 @@ pub enum Error {
         limit: RateLimit,
     },
 
+    /// A task creation never reached GitHub (the connection could not even be opened), so no
+    /// task was created. Safe to try again.
+    #[error("the task was not created: the request never reached GitHub")]
+    NotCreated {
+        /// Why the request could not be sent.
+        #[source]
+        cause: Box<Error>,
+    },
+
     /// A task creation failed in a way that leaves unknown whether the task was created (a
     /// timeout, a dropped connection, a 5xx), and looking for it did not settle the question.
     /// The task may exist: check before starting it again.
-    #[error("the task may or may not have been created ({cause}); {checked}")]
+    #[error("the task may or may not have been created: {checked}")]
     OutcomeUnknown {
         /// What went wrong with the creation.
+        #[source]
         cause: Box<Error>,
         /// What was done to find the task, and what that found.
         checked: String,
+        /// Tasks that could be the one created, when there were several (none is claimed).
+        candidates: Vec<String>,
+    },
+
+    /// The task was created, but the answer carries an id this client cannot use in a
+    /// request path (empty, `.`, `..`, or with `/`, `%`, ...). The task as GitHub described it
+    /// is kept.
+    #[error("the task was created, but its id {id:?} cannot be used in a request: {reason}")]
+    CreatedWithUnusableId {
+        /// The id as GitHub sent it.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+        /// The task as GitHub described it.
+        task: Box<Task>,
     },
 
     /// A wait for one task reached its timeout; the task as last seen is kept.
-    #[error("gave up waiting after {waited:?}: the task is still {}", last.state)]
+    #[error("gave up waiting after {}: {}", human(*waited), still(last.as_deref()))]
     WaitTimedOut {
         /// How long the wait lasted.
         waited: Duration,
-        /// The task as last seen.
-        last: Box<crate::types::TaskWithSessions>,
+        /// The task as last seen (`None` if no answer came before the deadline).
+        last: Option<Box<TaskWithSessions>>,
     },
 
     /// A task waited for with `wait_for_all` does not appear in the token's list of tasks (it
@@ -84,14 +147,61 @@ pub enum Error {
     },
 
     /// A wait for many tasks reached its timeout.
-    #[error("gave up waiting after {waited:?}: {pending} tasks have not finished")]
+    #[error("gave up waiting after {}: {pending} tasks have not finished", human(*waited))]
     WaitAllTimedOut {
         /// How long the wait lasted.
         waited: Duration,
         /// How many tasks did not meet the condition.
         pending: usize,
     },
+
+    /// Something this crate should have prevented happened: a bug, worth reporting.
+    #[error("internal error in agent-tasks (please report it): {0}")]
+    Internal(String),
 }
+
+fn still(last: Option<&TaskWithSessions>) -> String {
+    match last {
+        Some(task) => format!("the task is still {}", task.state),
+        None => "no answer came in time".to_owned(),
+    }
+}
+
+/// Why a token cannot be used; nothing was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenProblem {
+    /// No token was given (nor found in the environment by `from_env`).
+    Missing,
+    /// The token is an empty string.
+    Empty,
+    /// The token contains whitespace or control characters (a newline copied with it?).
+    Whitespace,
+    /// The token contains characters outside ASCII.
+    NonAscii,
+    /// A GitHub App installation token (`ghs_...`), which this API refuses.
+    Installation,
+}
+
+impl std::fmt::Display for TokenProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenProblem::Missing => {
+                "no token (give one, or use from_env with GH_TOKEN or GITHUB_TOKEN)"
+            }
+            TokenProblem::Empty => "the token is empty",
+            TokenProblem::Whitespace => {
+                "the token contains whitespace or control characters (was a newline copied with it?)"
+            }
+            TokenProblem::NonAscii => "the token contains characters outside ASCII",
+            TokenProblem::Installation => {
+                "GitHub App installation tokens (ghs_...) are refused by this API"
+            }
+        })
+    }
+}
+
+impl std::error::Error for TokenProblem {}
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
@@ -120,22 +230,33 @@ impl Error {
 
     /// GitHub's request id (`x-github-request-id`), to quote to GitHub support.
     pub fn request_id(&self) -> Option<&str> {
-        self.api().and_then(|e| e.request_id.as_deref())
+        match self {
+            Error::OutcomeUnknown { cause, .. } | Error::NotCreated { cause } => cause.request_id(),
+            _ => self.api().and_then(|e| e.request_id.as_deref()),
+        }
     }
 
     /// A plain hint at the cause and the fix, where it is knowable.
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.hint.as_deref(),
-            Error::InvalidInput {
-                field: "token",
-                reason,
-            } if reason.contains("installation") => Some(INSTALLATION_TOKEN_HINT),
+            Error::Token(TokenProblem::Installation) => Some(
+                "use a user-to-server token: a personal access token, an OAuth app token or a GitHub App user access token",
+            ),
+            Error::Token(_) => Some(
+                "pass the token of a user (a personal access token, an OAuth app token or a GitHub App user access token)",
+            ),
             Error::OutcomeUnknown { .. } => Some(
                 "list the repository's tasks (or look on github.com) before starting the task again, or accept a possible duplicate",
             ),
             Error::RateLimited { .. } => {
                 Some("wait for the reset, or allow longer waits with RateLimitPolicy::max_wait")
+            }
+            Error::BodyTooLarge { .. } => Some(
+                "something other than GitHub may be answering (a proxy?); raise the limit with ClientBuilder::max_response_bytes if the answer is genuine",
+            ),
+            Error::Transport { .. } => {
+                Some("check the base URL, the network and any proxy (HTTPS_PROXY, NO_PROXY)")
             }
             _ => None,
         }
@@ -147,14 +268,15 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// 401, or a 403 that is not a rate limit: the token is wrong, expired or lacks access.
+    /// An authentication problem: no usable token, a 401, or a 403 that is not a rate limit
+    /// (the token is wrong, expired or lacks access).
     pub fn is_auth(&self) -> bool {
         match self {
+            Error::Token(_) => true,
             Error::Api(e) => {
                 e.status == StatusCode::UNAUTHORIZED
                     || (e.status == StatusCode::FORBIDDEN && !e.is_rate_limited())
             }
-            Error::InvalidInput { field, .. } => *field == "token",
             _ => false,
         }
     }
@@ -175,8 +297,12 @@ impl Error {
     /// that timed out may have created its task.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited { .. } => true,
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::RateLimited { .. }
+            | Error::NotCreated { .. } => true,
             Error::Api(e) => e.status.is_server_error() || e.is_rate_limited(),
+            Error::Decode(d) => d.truncated,
             _ => false,
         }
     }
@@ -189,54 +315,14 @@ impl Error {
         )
     }
 
-    /// Whether the error happened before anything was sent (bad input or settings).
+    /// Whether the error happened before anything was sent (bad input, settings or token).
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::InvalidInput { .. })
-    }
-
-    /// The one place progenitor's error becomes ours.
-    pub(crate) fn from_raw(
-        err: agent_tasks_raw::Error<agent_tasks_raw::types::BasicError>,
-    ) -> Self {
-        use agent_tasks_raw::Error as Raw;
-        match err {
-            Raw::ErrorResponse(rv) => {
-                let status = rv.status();
-                let headers = rv.headers().clone();
-                let body = rv.into_inner();
-                Error::Api(Box::new(ApiError::new(status, &headers, Some(body))))
-            }
-            Raw::UnexpectedResponse(response) => {
-                let status = response.status();
-                Error::Api(Box::new(ApiError::new(status, response.headers(), None)))
-            }
-            Raw::InvalidResponsePayload(bytes, source) => {
-                Error::Decode(Box::new(DecodeError::new(None, &bytes, source)))
-            }
-            Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
-                if e.is_timeout() {
-                    Error::Timeout(e)
-                } else if e.is_decode() {
-                    Error::Decode(Box::new(DecodeError {
-                        status: e.status(),
-                        path: None,
-                        message: e.to_string(),
-                        snippet: String::new(),
-                        truncated: true,
-                    }))
-                } else {
-                    Error::Transport(e)
-                }
-            }
-            // Only the builders' argument checks produce these; the wrapper validates every
-            // argument before it reaches them, so this is a bug if it shows.
-            Raw::InvalidRequest(reason) => Error::invalid("request", reason),
-            Raw::Custom(reason) => Error::invalid("request", reason),
-        }
+        matches!(self, Error::InvalidInput { .. } | Error::Token(_))
     }
 }
 
-const INSTALLATION_TOKEN_HINT: &str = "this API accepts only user-to-server tokens (a personal access token, an OAuth app token or a GitHub App user access token); GitHub App installation tokens (ghs_...) are refused";
+/// Longest piece of a body kept in an error.
+pub(crate) const SNIPPET_LEN: usize = 200;
 
 /// GitHub's error answer, with what the caller needs to act on it.
 #[derive(Clone, Debug)]
@@ -248,63 +334,81 @@ pub struct ApiError {
     pub message: Option<String>,
     /// GitHub's `documentation_url`, if the body had one.
     pub documentation_url: Option<String>,
-    /// Validation errors of a 422 answer.
+    /// Validation errors (`errors[]`), mostly of a 422 answer.
     pub errors: Vec<ValidationError>,
     /// The `x-github-request-id` header.
     pub request_id: Option<String>,
     /// Rate-limit figures from the answer's headers.
     pub rate_limit: Option<RateLimit>,
-    /// The `retry-after` header.
+    /// How long the `retry-after` header asks to wait (seconds, or a date), if it was readable.
     pub retry_after: Option<Duration>,
     /// A plain hint at the cause and the fix, where it is knowable.
     pub hint: Option<String>,
-    /// The start of the body when it was not GitHub's JSON error shape.
+    /// The start of the body (printable characters only) when it was not GitHub's JSON error
+    /// shape: an empty body, a proxy's HTML page.
     pub body_snippet: Option<String>,
 }
 
+/// GitHub's JSON error shape, read leniently: any status may carry it.
+#[derive(serde::Deserialize)]
+struct GithubError {
+    message: String,
+    #[serde(default)]
+    documentation_url: Option<String>,
+    #[serde(default)]
+    errors: Option<Vec<serde_json::Value>>,
+}
+
 impl ApiError {
-    fn new(
+    /// Reads an error answer: GitHub's JSON error shape when the body has it (whatever the
+    /// status), else a printable snippet of the body. `now` dates a `retry-after` given as a
+    /// date when the answer has no `date` header.
+    pub(crate) fn from_answer(
         status: StatusCode,
         headers: &HeaderMap,
-        body: Option<agent_tasks_raw::types::BasicError>,
+        body: &[u8],
+        now: DateTime<Utc>,
     ) -> Self {
-        let (message, documentation_url, errors) = match body {
-            Some(b) => (
-                Some(b.message).filter(|m| !m.is_empty()),
-                Some(b.documentation_url).filter(|u| !u.is_empty()),
-                b.errors
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(ValidationError::from)
-                    .collect(),
-            ),
-            None => (None, None, Vec::new()),
-        };
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let (message, documentation_url, errors, body_snippet) =
+            match serde_json::from_slice::<GithubError>(body) {
+                Ok(e) => (
+                    Some(e.message).filter(|m| !m.trim().is_empty()),
+                    e.documentation_url.filter(|u| !u.is_empty()),
+                    e.errors
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(validation_error)
+                        .collect(),
+                    None,
+                ),
+                Err(_) => (
+                    None,
+                    None,
+                    Vec::new(),
+                    Some(printable_snippet(body, SNIPPET_LEN)),
+                ),
+            };
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let answered_at = header("date")
+            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+            .map_or(now, |d| d.with_timezone(&Utc));
         let mut error = ApiError {
             status,
             message,
             documentation_url,
             errors,
-            request_id: header("x-github-request-id"),
+            request_id: header("x-github-request-id").map(str::to_owned),
             rate_limit: RateLimit::from_headers(headers),
-            retry_after: header("retry-after")
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(Duration::from_secs),
+            retry_after: header("retry-after").and_then(|v| parse_retry_after(v, answered_at)),
             hint: None,
-            body_snippet: header(agent_tasks_raw::UNDECODABLE_ERROR_BODY_HEADER),
+            body_snippet,
         };
         error.hint = error.plain_hint();
         error
     }
 
     /// A primary limit (`x-ratelimit-remaining: 0`), or a secondary one (429, or a 403 with
-    /// `retry-after` or saying so).
+    /// `retry-after` or whose message says so, as GitHub documents).
     pub fn is_rate_limited(&self) -> bool {
         if self.status == StatusCode::TOO_MANY_REQUESTS {
             return true;
@@ -324,8 +428,8 @@ impl ApiError {
         let text = match self.status.as_u16() {
             _ if self.is_rate_limited() => match (self.retry_after, &self.rate_limit) {
                 (Some(wait), _) => format!(
-                    "rate limited: GitHub asks to wait {} s before sending again",
-                    wait.as_secs()
+                    "rate limited: GitHub asks to wait {} before sending again",
+                    human(wait)
                 ),
                 (None, Some(r)) if r.remaining == 0 => format!(
                     "the rate-limit budget is spent until {}",
@@ -334,15 +438,9 @@ impl ApiError {
                 _ => "secondary rate limit: wait at least one minute before sending again"
                     .to_owned(),
             },
+            300..=399 => "a redirect this client does not follow: it follows redirects only within the same host, so that the token never goes elsewhere (check the base URL)".to_owned(),
             401 => "the token is missing, malformed, expired or revoked".to_owned(),
-            403 if self
-                .message
-                .as_deref()
-                .is_some_and(|m| m.to_ascii_lowercase().contains("installation")) =>
-            {
-                INSTALLATION_TOKEN_HINT.to_owned()
-            }
-            403 => "the token needs the \"Agent tasks\" repository permission (read to list and get, read and write to start tasks), and its owner a Copilot plan that allows cloud agent tasks".to_owned(),
+            403 => "the token needs the \"Agent tasks\" repository permission (read to list and get, read and write to start tasks), must be a user-to-server token, and its owner needs a Copilot plan that allows cloud agent tasks".to_owned(),
             404 => "the repository or task does not exist or is not visible to this token, or this host does not serve the Agent tasks API".to_owned(),
             422 => "GitHub rejected the request's fields; see the validation errors".to_owned(),
             500..=599 => "GitHub had a problem; the request may succeed later".to_owned(),
@@ -352,11 +450,48 @@ impl ApiError {
     }
 }
 
+fn validation_error(value: serde_json::Value) -> ValidationError {
+    match value {
+        serde_json::Value::String(message) => ValidationError {
+            code: ValidationErrorCode::Custom,
+            message: Some(message),
+        },
+        other => {
+            let text = |key: &str| other.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            ValidationError {
+                code: text("code").map_or(ValidationErrorCode::Custom, |c| {
+                    ValidationErrorCode::from(c.as_str())
+                }),
+                message: text("message"),
+            }
+        }
+    }
+}
+
+/// `retry-after`: whole seconds, or an HTTP date (relative to when the answer was given). A
+/// negative number or text is no instruction at all (`None`).
+fn parse_retry_after(value: &str, answered_at: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
+    Some((at - answered_at).to_std().unwrap_or_default())
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "github answered {}", self.status)?;
-        if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+        // "404 Not Found: Not Found" says nothing twice.
+        if let Some(message) = &self.message
+            && self
+                .status
+                .canonical_reason()
+                .is_none_or(|r| !r.eq_ignore_ascii_case(message.trim()))
+        {
+            write!(f, ": {}", message.trim())?;
         }
         for e in &self.errors {
             write!(f, "; {}", e.code)?;
@@ -364,12 +499,11 @@ impl std::fmt::Display for ApiError {
                 write!(f, " ({m})")?;
             }
         }
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
-        }
         Ok(())
     }
 }
+
+impl std::error::Error for ApiError {}
 
 /// Rate-limit figures from GitHub's `x-ratelimit-*` headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -413,55 +547,55 @@ impl RateLimit {
 }
 
 /// A body that arrived but could not be decoded.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status, when known.
     pub status: Option<StatusCode>,
     /// Where in the JSON decoding failed (`tasks[3].created_at`), when known.
     pub path: Option<String>,
-    /// What serde said.
-    pub message: String,
     /// The start of the body, printable characters only.
     pub snippet: String,
     /// The body ended early (a transfer cut short rather than a shape the client does not
     /// know): worth another try.
     pub truncated: bool,
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl DecodeError {
-    fn new(status: Option<StatusCode>, bytes: &[u8], source: serde_json::Error) -> Self {
+    /// A body that is not the JSON the operation answers with.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(
+        status: Option<StatusCode>,
+        bytes: &[u8],
+        source: serde_json::Error,
+    ) -> Self {
         // Decode again to learn the path of the field that failed: only on this error path.
-        let path = locate_failure(bytes);
+        let path = {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(_) => None,
+                Err(e) => Some(e.path().to_string()).filter(|p| p != "."),
+            }
+        };
         DecodeError {
             status,
             path,
-            message: source.to_string(),
-            snippet: agent_tasks_raw::printable_snippet(bytes, agent_tasks_raw::BODY_SNIPPET_LEN),
+            snippet: printable_snippet(bytes, SNIPPET_LEN),
             truncated: source.is_eof(),
+            source: Box::new(source),
         }
     }
-}
 
-/// The JSON path at which a body fails to decode as any of the API's success shapes.
-fn locate_failure(bytes: &[u8]) -> Option<String> {
-    use agent_tasks_raw::types as raw;
-    fn path_of<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<String> {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(_) => None,
-            Err(e) => Some(e.path().to_string()),
+    /// A body whose transfer broke off before it ended.
+    pub(crate) fn cut_short(status: Option<StatusCode>, source: reqwest::Error) -> Self {
+        DecodeError {
+            status,
+            path: None,
+            snippet: String::new(),
+            truncated: true,
+            source: Box::new(source),
         }
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let path = if value.get("tasks").is_some() {
-        path_of::<raw::TaskList>(bytes)
-    } else if value.get("sessions").is_some() {
-        path_of::<raw::TaskWithSessions>(bytes)
-    } else {
-        path_of::<raw::Task>(bytes)
-    };
-    path.filter(|p| p != ".")
 }
 
 impl std::fmt::Display for DecodeError {
@@ -470,6 +604,42 @@ impl std::fmt::Display for DecodeError {
         if let Some(path) = &self.path {
             write!(f, " at `{path}`")?;
         }
-        write!(f, ": {} (body starts: {})", self.message, self.snippet)
+        if self.truncated {
+            write!(f, ": it ends early")?;
+        }
+        if !self.snippet.is_empty() {
+            write!(f, " (body starts: {})", self.snippet)?;
+        }
+        Ok(())
     }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// At most `max` characters of `body`, with anything but printable ASCII replaced, so that the
+/// snippet fits in a log line and cannot drive a terminal. An empty body reads `(empty body)`.
+pub(crate) fn printable_snippet(body: &[u8], max: usize) -> String {
+    if body.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push_str("...");
+    }
+    out
 }

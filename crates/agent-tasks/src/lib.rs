@@ -2,33 +2,26 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod client;
-mod error;
-mod pagination;
-mod requests;
-mod retry;
-mod types;
-mod validate;
-mod wait;
+// The crate's files, lowest first: each imports only files above it in this list.
+pub mod client; // `Client`, `ClientBuilder`, defaults
+pub mod clock; // time: `Clock`, `TokioClock`
+pub mod create; // `CreateTask`, idempotency keys
+pub mod error; // `Error`, `ApiError`, `DecodeError`, `RateLimit`
+pub mod get; // `GetTask`, `Conditional`
+pub mod list; // `ListTasks`, scopes, `Page`, `Links`, `TaskStream`
+mod page; // pages, `Link` headers and the rules of every walk across pages
+mod reconcile; // the search for a task whose creation's answer was lost, and the claims
+mod repo; // `Repo`: the operations of one repository
+pub mod retry; // retry and rate-limit policies, and the one classification of failures
+mod transport; // the one request path
+pub mod types; // tasks, sessions, artifacts (built from the generated types)
+pub mod validate; // checks on every argument, and the limits they apply
+pub mod wait; // `WaitTask`, `WaitAll`, `WaitOptions`, `Until`
 
-pub use client::{
-    API_VERSION_2026_03_10, Client, ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Token,
-};
-pub use error::{ApiError, DecodeError, Error, RateLimit, Result};
-pub use pagination::{Links, Page};
-pub use requests::{
-    AllRepos, Conditional, CreateTask, GetTask, InRepo, ListScope, ListTasks, Repo, SortDirection,
-    TaskSort,
-};
-pub use retry::{RateLimitPolicy, RetryPolicy};
-pub use types::{
-    Account, Artifact, ArtifactType, CreatorType, CustomAgent, RepositoryRef, Session,
-    SessionError, Task, TaskState, TaskWithSessions, Usage, UsageType, ValidationError,
-    ValidationErrorCode,
-};
-pub use validate::{MAX_OWNER_LEN, MAX_PER_PAGE, MAX_REPO_LEN, MAX_TASK_ID_LEN};
-pub use wait::{Clock, TokioClock, Until, WaitAll, WaitOptions, WaitTask};
+pub use client::{Client, ClientBuilder};
+pub use error::{Error, Result};
+pub use repo::Repo;
+pub use types::{Artifact, PullRequestRef, Session, Task, TaskState, TaskWithSessions};
 
 /// The generated client this crate wraps, for what the wrapper does not cover.
 pub use agent_tasks_raw as raw;

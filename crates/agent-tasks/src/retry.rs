@@ -1,19 +1,56 @@
-//! When the one request path sends a request again, and when it holds one back.
+//! When a failed request is sent again, when one is held back, and the one classification of
+//! a failure that both retrying and reconciling read.
 //!
-//! - Reads (GET) are retried on connection failures, timeouts, 500/502/503/504, answers cut
-//!   short, and rate limits, with exponential backoff and jitter, bounded by a number of
-//!   retries and a total time.
-//! - A task creation (POST) is retried only when the request provably never left: the
-//!   connection could not be opened. Anything later (a timeout, a dropped connection, a 5xx)
-//!   may have created the task; that case is reconciled by `CreateTask::send`, never resent.
+//! - [`Delivery`] says what a failure means for the request: it never left, it was refused, or
+//!   it may have been applied. Reads are retried after any transient failure; a task creation
+//!   (POST) only when it never left. A creation that may have been applied is reconciled by
+//!   `create`, never resent.
 //! - Rate limits: a spent primary budget holds requests until its reset (or fails at once if
-//!   the reset is too far away); a secondary limit waits `Retry-After`, or at least a minute.
+//!   the reset is too far away; a reset beyond GitHub's one-hour window is believed for one
+//!   hour at most); a secondary limit waits `Retry-After` (at least [`MIN_RETRY_AFTER`]), or a
+//!   minute without a readable one. Every wait stays inside [`RetryPolicy::max_elapsed`].
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, RateLimit};
+
+/// The shortest wait after a rate limit, even when `Retry-After` says 0: no burst of requests
+/// back to back.
+pub const MIN_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// GitHub's primary rate-limit window. A reset announced further ahead than this is not
+/// believed for longer.
+pub const PRIMARY_WINDOW: Duration = Duration::from_secs(3600);
+
+/// What a failure says about the request that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// The request never left the process (bad input, a held rate limit) or never reached a
+    /// server (the connection could not be opened): nothing happened.
+    NotSent,
+    /// The server answered, refusing: nothing happened (4xx, including rate limits).
+    Refused,
+    /// The request left and no readable answer says what became of it (a timeout, a dropped
+    /// connection, a 5xx, a body that did not decode): it may have been applied.
+    MaybeApplied,
+}
+
+impl Error {
+    /// The one classification of a failure, read by retrying and by reconciling.
+    pub(crate) fn delivery(&self) -> Delivery {
+        match self {
+            Error::Transport { source, .. } if source.is_connect() => Delivery::NotSent,
+            Error::InvalidInput { .. } | Error::Token(_) | Error::RateLimited { .. } => {
+                Delivery::NotSent
+            }
+            Error::NotCreated { .. } => Delivery::NotSent,
+            Error::Api(api) if !api.status.is_server_error() => Delivery::Refused,
+            _ => Delivery::MaybeApplied,
+        }
+    }
+}
 
 /// How failed requests are retried. [`RetryPolicy::none`] turns retries off.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,7 +167,8 @@ pub(crate) enum Next {
     Retry(Duration),
 }
 
-/// Decides whether a failed attempt is sent again, and after how long.
+/// Decides whether a failed attempt is sent again, and after how long. `idempotent`: the
+/// request may be applied twice without harm (reads).
 pub(crate) fn next_step(
     error: &Error,
     idempotent: bool,
@@ -143,19 +181,13 @@ pub(crate) fn next_step(
     if retry > policy.max_retries {
         return Next::Fail;
     }
-    // A request that never left can always be sent again, whatever its method.
-    if let Error::Transport(e) = error
-        && e.is_connect()
-    {
-        return Next::Retry(policy.backoff(retry, random));
-    }
-    if !idempotent {
-        return Next::Fail;
-    }
-    match error {
-        Error::Transport(_) | Error::Timeout(_) => Next::Retry(policy.backoff(retry, random)),
-        Error::Decode(d) if d.truncated => Next::Retry(policy.backoff(retry, random)),
-        Error::Api(api) if api.is_rate_limited() => {
+    let backoff = || Next::Retry(policy.backoff(retry, random));
+    match (error.delivery(), error) {
+        // A request that never reached a server can always be sent again, whatever its method.
+        (Delivery::NotSent, Error::Transport { .. }) => backoff(),
+        (Delivery::NotSent, _) => Next::Fail,
+        (_, Error::Api(api)) if api.is_rate_limited() => {
+            // Nothing was applied: a rate-limited request is resent whatever its method.
             let wait = rate_limit_wait(api.retry_after, api.rate_limit.as_ref(), limits, now);
             if wait > limits.max_wait {
                 Next::Fail
@@ -163,15 +195,22 @@ pub(crate) fn next_step(
                 Next::Retry(wait)
             }
         }
-        Error::Api(api) if matches!(api.status.as_u16(), 500 | 502 | 503 | 504) => {
-            Next::Retry(policy.backoff(retry, random))
+        (Delivery::Refused, _) => Next::Fail,
+        (Delivery::MaybeApplied, _) if !idempotent => Next::Fail,
+        (Delivery::MaybeApplied, Error::Api(api))
+            if matches!(api.status.as_u16(), 500 | 502 | 503 | 504) =>
+        {
+            backoff()
         }
-        _ => Next::Fail,
+        (Delivery::MaybeApplied, Error::Api(_)) => Next::Fail,
+        (Delivery::MaybeApplied, Error::Decode(d)) if !d.truncated => Next::Fail,
+        (Delivery::MaybeApplied, Error::BodyTooLarge { .. } | Error::Internal(_)) => Next::Fail,
+        (Delivery::MaybeApplied, _) => backoff(),
     }
 }
 
-/// How long a rate-limit answer asks to wait: `Retry-After`, else until a spent primary
-/// budget resets, else the secondary default.
+/// How long a rate-limit answer asks to wait: `Retry-After` (at least [`MIN_RETRY_AFTER`]),
+/// else until a spent primary budget resets, else the secondary default.
 pub(crate) fn rate_limit_wait(
     retry_after: Option<Duration>,
     limit: Option<&RateLimit>,
@@ -179,17 +218,22 @@ pub(crate) fn rate_limit_wait(
     now: DateTime<Utc>,
 ) -> Duration {
     if let Some(wait) = retry_after {
-        return wait;
+        return wait.max(MIN_RETRY_AFTER);
     }
     match limit {
-        Some(l) if l.remaining == 0 => until(l.reset, now),
+        Some(l) if l.remaining == 0 => until(l.reset, now).max(MIN_RETRY_AFTER),
         _ => limits.secondary_wait,
     }
 }
 
-/// Time from `now` to `reset`, plus a second: GitHub's reset is whole seconds.
+/// Time from `now` to `reset`, plus a second (GitHub's reset is whole seconds), and never more
+/// than [`PRIMARY_WINDOW`]: a reset further ahead is a broken or hostile answer.
 pub(crate) fn until(reset: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
-    (reset - now).to_std().unwrap_or_default() + Duration::from_secs(1)
+    (reset - now)
+        .to_std()
+        .unwrap_or_default()
+        .saturating_add(Duration::from_secs(1))
+        .min(PRIMARY_WINDOW)
 }
 
 /// A fast, lock-free source of jitter.

@@ -1,4 +1,4 @@
-//! The types users work with: tasks, sessions, artifacts and pages.
+//! The types users work with: tasks, sessions, artifacts, usage.
 //!
 //! They are built from the raw crate's generated types (`From` impls below), and deserialize
 //! through them too (`#[serde(from = ...)]`), so there is one decoder for the wire format.
@@ -175,11 +175,33 @@ pub struct Task {
     pub custom_agent: Option<CustomAgent>,
 }
 
+/// A pull request a task produced, as the API identifies it: by database id and GraphQL node
+/// id (not by number or URL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct PullRequestRef<'a> {
+    /// The pull request's database id (not its number).
+    pub id: i64,
+    /// The pull request's GraphQL node id, if the API sent it.
+    pub node_id: Option<&'a str>,
+}
+
 impl Task {
-    /// The first pull request the task produced, as `(database id, GraphQL node id)`.
-    pub fn pull_request(&self) -> Option<(i64, Option<&str>)> {
+    /// The first pull request the task produced.
+    ///
+    /// ```
+    /// # let task: agent_tasks::Task = serde_json::from_str(r#"{"id": "t1", "state": "completed",
+    /// #   "created_at": "2026-01-01T00:00:00Z", "artifacts": [{"provider": "github", "type": "pull",
+    /// #   "data": {"id": 42, "global_id": "PR_kw"}}]}"#).unwrap();
+    /// let pr = task.pull_request().expect("a pull request");
+    /// assert_eq!((pr.id, pr.node_id), (42, Some("PR_kw")));
+    /// ```
+    pub fn pull_request(&self) -> Option<PullRequestRef<'_>> {
         self.artifacts.iter().find_map(|a| match a {
-            Artifact::PullRequest { id, global_id } => Some((*id, global_id.as_deref())),
+            Artifact::PullRequest { id, global_id } => Some(PullRequestRef {
+                id: *id,
+                node_id: global_id.as_deref(),
+            }),
             _ => None,
         })
     }

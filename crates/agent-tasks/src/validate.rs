@@ -1,10 +1,12 @@
-//! Checks on every argument before a request leaves the process.
+//! Checks on every argument before a request leaves the process, and on every id the server
+//! hands back before it goes into a path.
 //!
-//! A failed check returns [`Error::InvalidInput`] naming the field; nothing is sent. The rules
-//! follow what GitHub accepts, erring towards letting a doubtful value through to the server
-//! rather than refusing a valid one.
+//! A failed check returns [`Error::InvalidInput`] naming the field (or [`Error::Token`]);
+//! nothing is sent. The rules follow what GitHub accepts, erring towards letting a doubtful
+//! value through to the server rather than refusing a valid one, except where a value would
+//! change the request's path.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TokenProblem};
 
 /// Longest owner (user or organization) login accepted. GitHub logins are at most 39
 /// characters, but Enterprise Managed Users append `_SHORTCODE`, so leave room.
@@ -67,42 +69,63 @@ fn name(
 }
 
 pub(crate) fn task_id(value: &str) -> Result<()> {
+    task_id_problem(value).map_or(Ok(()), |reason| Err(Error::invalid("task_id", reason)))
+}
+
+/// What makes `value` unusable as a task id in a request path, if anything: it must not be
+/// empty, `.` or `..` (which would change the path), nor hold `/`, `?`, `#`, `%`, spaces or
+/// control characters.
+pub(crate) fn task_id_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(Error::invalid("task_id", "must not be empty"));
+        return Some("must not be empty".to_owned());
     }
     if value.len() > MAX_TASK_ID_LEN {
-        return Err(Error::invalid(
-            "task_id",
-            format!(
-                "is {} characters long; the limit is {MAX_TASK_ID_LEN}",
-                value.len()
-            ),
+        return Some(format!(
+            "is {} bytes long; the limit is {MAX_TASK_ID_LEN}",
+            value.len()
+        ));
+    }
+    if value == "." || value == ".." {
+        return Some(format!(
+            "`{value}` is not a task id (it would change the path)"
         ));
     }
     let forbidden =
-        |c: char| matches!(c, '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control();
-    // Ids are ASCII in practice: check bytes, and walk characters only for anything else.
-    let clean = if value.is_ascii() {
-        !value.bytes().any(|b| forbidden(char::from(b)))
-    } else {
-        !value.chars().any(forbidden)
-    };
-    if !clean && let Some(c) = value.chars().find(|c| forbidden(*c)) {
+        |c: char| matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control();
+    value.chars().find(|c| forbidden(*c)).map(|c| {
+        format!(
+            "contains {c:?}; a task id has no `/`, `\\`, `?`, `#`, `%`, spaces or control characters"
+        )
+    })
+}
+
+pub(crate) fn prompt(value: &str) -> Result<()> {
+    if value.chars().all(|c| c.is_whitespace() || invisible(c)) {
         return Err(Error::invalid(
-            "task_id",
-            format!(
-                "contains {c:?}; a task id has no `/`, `?`, `#`, `%`, spaces or control characters"
-            ),
+            "prompt",
+            "must not be blank (it has no visible character)",
+        ));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::invalid(
+            "prompt",
+            format!("contains the control character {c:?}"),
         ));
     }
     Ok(())
 }
 
-pub(crate) fn prompt(value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid("prompt", "must not be blank"));
-    }
-    Ok(())
+/// Characters that show nothing: controls and Unicode's zero-width and format characters.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
 }
 
 pub(crate) fn per_page(value: u32) -> Result<()> {
@@ -133,26 +156,19 @@ pub(crate) fn optional_text(field: &'static str, value: &str) -> Result<()> {
 }
 
 pub(crate) fn token(value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::invalid("token", "must not be empty"));
-    }
-    // The reason never quotes the token: it is a secret.
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(
-            "token",
-            "contains whitespace or control characters (was a newline copied with it?)",
-        ));
-    }
-    if !value.is_ascii() {
-        return Err(Error::invalid("token", "contains non-ASCII characters"));
-    }
-    if value.starts_with("ghs_") {
-        return Err(Error::invalid(
-            "token",
-            "is a GitHub App installation token (ghs_...), which this API refuses; use a user-to-server token",
-        ));
-    }
-    Ok(())
+    // The error never quotes the token: it is a secret.
+    let problem = if value.is_empty() {
+        TokenProblem::Empty
+    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        TokenProblem::Whitespace
+    } else if !value.is_ascii() {
+        TokenProblem::NonAscii
+    } else if value.starts_with("ghs_") {
+        TokenProblem::Installation
+    } else {
+        return Ok(());
+    };
+    Err(Error::Token(problem))
 }
 
 /// Parses and checks a base URL: https, or http to a loopback host only; no credentials,
@@ -221,6 +237,17 @@ pub(crate) fn user_agent(value: &str) -> Result<()> {
     }
     if reqwest::header::HeaderValue::from_str(value).is_err() {
         return Err(Error::invalid("user_agent", "is not a valid header value"));
+    }
+    Ok(())
+}
+
+/// An `ETag` to send back in `If-None-Match`: a visible header value.
+pub(crate) fn etag(value: &str) -> Result<()> {
+    if value.is_empty() || reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(Error::invalid(
+            "etag",
+            "is not a valid ETag (give the `etag` of an earlier answer)",
+        ));
     }
     Ok(())
 }

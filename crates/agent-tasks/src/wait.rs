@@ -1,53 +1,30 @@
 //! Waiting for tasks: one task ([`GetTask::wait`], [`GetTask::watch`]) or many at once
 //! ([`Client::wait_for_all`]).
 //!
-//! Polling backs off from an initial interval up to a maximum, starting again from the initial
-//! interval when the state changes. A single task is polled with `If-None-Match`, so an
-//! unchanged task costs a 304, which GitHub does not charge to the rate limit. Many tasks are
-//! polled with one list request per interval (sorted by `updated_at`, with `since`), whatever
-//! their number. Time comes from the client's [`Clock`], so tests can run waits instantly.
-//! Dropping the future or the stream cancels the wait.
+//! Every wait polls through one [`Poller`]: it backs off from an initial interval up to a
+//! maximum, starts again from the initial interval when a state changes, and keeps a hard
+//! deadline that bounds the request in flight too. A single task is polled with
+//! `If-None-Match`, so an unchanged task costs a 304, which GitHub does not charge to the rate
+//! limit. Many tasks are polled with one list request per interval (sorted by `updated_at`,
+//! with `since`), whatever their number. Time comes from the client's
+//! [`Clock`](crate::clock::Clock), so tests can run waits instantly. Dropping the future or the
+//! stream cancels the wait.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
 
 use crate::client::Client;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::pagination::guarded;
-use crate::requests::{Conditional, GetTask, SortDirection, TaskSort};
+use crate::get::GetTask;
+use crate::list::{SortDirection, TaskSort, guarded};
+use crate::transport::Conditional;
 use crate::types::{Task, TaskState, TaskWithSessions};
-
-/// Time as the client sees it: when "now" is, and how to sleep. Waits and retries use it, so a
-/// test can supply one that returns at once.
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// The current instant.
-    fn now(&self) -> Instant;
-    /// Sleeps for `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-    /// The wall-clock time, to compare with GitHub's rate-limit resets.
-    fn utc_now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// The real clock: `Instant::now` and `tokio::time::sleep`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TokioClock;
-
-impl Clock for TokioClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
 
 /// When a wait ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,7 +60,8 @@ pub struct WaitOptions {
     pub max_interval: Duration,
     /// Each unchanged poll multiplies the interval by this (default 1.5).
     pub backoff: f64,
-    /// Give up after this long (default: never; drop the future to cancel).
+    /// Give up after this long (default: never; drop the future to cancel). A hard deadline:
+    /// a request still in flight then is abandoned.
     pub timeout: Option<Duration>,
 }
 
@@ -118,9 +96,73 @@ impl WaitOptions {
         }
         Ok(())
     }
+}
 
-    fn next(&self, current: Duration) -> Duration {
-        current.mul_f64(self.backoff).min(self.max_interval)
+/// The one poller of every wait: interval, backoff and a hard deadline.
+struct Poller {
+    clock: Arc<dyn Clock>,
+    options: WaitOptions,
+    interval: Duration,
+    started: Option<Instant>,
+}
+
+impl Poller {
+    fn new(clock: Arc<dyn Clock>, options: WaitOptions) -> Self {
+        Poller {
+            interval: options.interval,
+            clock,
+            options,
+            started: None,
+        }
+    }
+
+    /// How long the wait has lasted (it starts at the first poll).
+    fn waited(&mut self) -> Duration {
+        let now = self.clock.now();
+        let started = *self.started.get_or_insert(now);
+        now.saturating_duration_since(started)
+    }
+
+    /// Time left before the deadline; `None` without one.
+    fn left(&mut self) -> Option<Duration> {
+        let waited = self.waited();
+        self.options.timeout.map(|t| t.saturating_sub(waited))
+    }
+
+    /// Sleeps one interval, or until the deadline if that comes first.
+    async fn nap(&mut self) {
+        let nap = self
+            .left()
+            .map_or(self.interval, |left| self.interval.min(left));
+        if !nap.is_zero() {
+            self.clock.sleep(nap).await;
+        }
+    }
+
+    /// Runs `request`, abandoning it at the deadline (`None` then). The request in flight is
+    /// timed by tokio's timer: a clock of the caller's may jump when asked to sleep (tests
+    /// do), which must not cut a request short.
+    async fn within<T>(&mut self, request: impl Future<Output = T>) -> Option<T> {
+        let Some(left) = self.left() else {
+            return Some(request.await);
+        };
+        if left.is_zero() {
+            return None;
+        }
+        tokio::time::timeout(left, request).await.ok()
+    }
+
+    /// A poll saw a change: poll soon again.
+    fn changed(&mut self) {
+        self.interval = self.options.interval;
+    }
+
+    /// A poll saw nothing new: back off.
+    fn unchanged(&mut self) {
+        self.interval = self
+            .interval
+            .mul_f64(self.options.backoff)
+            .min(self.options.max_interval);
     }
 }
 
@@ -150,7 +192,8 @@ macro_rules! wait_setters {
             self
         }
 
-        /// Gives up after this long with [`Error::WaitTimedOut`].
+        /// Gives up after this long with a timeout error; a hard deadline, which also cuts
+        /// short a request in flight.
         pub fn timeout(mut self, timeout: Duration) -> Self {
             self.options.timeout = Some(timeout);
             self
@@ -189,7 +232,7 @@ impl GetTask {
 
     /// A stream of the task: its first state, then each change of state, ending after the
     /// state that meets the default condition (terminal or needing attention).
-    pub fn watch(self) -> impl Stream<Item = Result<TaskWithSessions>> + Send + 'static {
+    pub fn watch(self) -> impl Stream<Item = Result<TaskWithSessions>> + Send + Unpin + 'static {
         self.wait().watch()
     }
 }
@@ -208,87 +251,82 @@ impl WaitTask {
     /// Polls until the condition is met and returns the task then.
     pub async fn send(self) -> Result<TaskWithSessions> {
         use futures_util::StreamExt;
-        let mut stream = std::pin::pin!(self.watch());
+        let mut stream = self.watch();
         let mut last = None;
         while let Some(item) = stream.next().await {
             last = Some(item?);
         }
-        last.ok_or_else(|| Error::invalid("wait", "ended without a task"))
+        last.ok_or_else(|| Error::Internal("a wait ended without a task".into()))
     }
 
     /// The task's first state, then each change, ending after the state that meets the
     /// condition; a timeout ends it with [`Error::WaitTimedOut`].
-    pub fn watch(self) -> impl Stream<Item = Result<TaskWithSessions>> + Send + 'static {
+    pub fn watch(self) -> impl Stream<Item = Result<TaskWithSessions>> + Send + Unpin + 'static {
         struct St {
             get: GetTask,
-            options: WaitOptions,
+            poller: Poller,
+            until: Until,
             etag: Option<String>,
             last: Option<TaskWithSessions>,
-            interval: Duration,
-            started: Option<Instant>,
             done: bool,
         }
         let checked = self.options.check();
         let st = St {
-            interval: self.options.interval,
+            poller: Poller::new(self.get.client().clock(), self.options.clone()),
+            until: self.options.until,
             get: self.get,
-            options: self.options,
             etag: None,
             last: None,
-            started: None,
             done: false,
         };
         let polls = futures_util::stream::unfold(st, |mut st| async move {
             if st.done {
                 return None;
             }
-            let clock = st.get.client().clock();
-            let started = *st.started.get_or_insert_with(|| clock.now());
             loop {
                 // Every poll but the first comes after one interval of sleep.
                 if st.last.is_some() {
-                    let waited = clock.now().saturating_duration_since(started);
-                    if let Some(limit) = st.options.timeout {
-                        if waited >= limit {
-                            st.done = true;
-                            let last = st.last.clone().expect("polled at least once");
-                            return Some((
-                                Err(Error::WaitTimedOut {
-                                    waited,
-                                    last: Box::new(last),
-                                }),
-                                st,
-                            ));
-                        }
-                        clock.sleep(st.interval.min(limit - waited)).await;
-                    } else {
-                        clock.sleep(st.interval).await;
-                    }
+                    st.poller.nap().await;
                 }
-                match st.get.send_conditional(st.etag.as_deref()).await {
-                    Err(e) => {
+                let fetched = st.poller.within(st.get.fetch(st.etag.as_deref())).await;
+                let timed_out = |st: &mut St| Error::WaitTimedOut {
+                    waited: st.poller.waited(),
+                    last: st.last.take().map(Box::new),
+                };
+                match fetched {
+                    None => {
+                        st.done = true;
+                        let e = timed_out(&mut st);
+                        return Some((Err(e), st));
+                    }
+                    Some(Err(e)) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Ok(Conditional::NotModified) => {}
-                    Ok(Conditional::Modified { value, etag }) => {
+                    Some(Ok(Conditional::NotModified)) => st.poller.unchanged(),
+                    Some(Ok(Conditional::Modified { value, etag })) => {
                         st.etag = etag;
-                        let changed = st.last.as_ref().is_none_or(|l| l.state != value.state);
                         let first = st.last.is_none();
+                        let changed = st.last.as_ref().is_none_or(|l| l.state != value.state);
                         st.last = Some(value.clone());
                         if changed {
                             if !first {
-                                st.interval = st.options.interval;
+                                st.poller.changed();
                             }
-                            st.done = st.options.until.is_met(&value.state);
+                            st.done = st.until.is_met(&value.state);
                             return Some((Ok(value), st));
                         }
+                        st.poller.unchanged();
                     }
                 }
-                st.interval = st.options.next(st.interval);
+                if st.poller.left().is_some_and(|l| l.is_zero()) {
+                    st.done = true;
+                    let e = timed_out(&mut st);
+                    return Some((Err(e), st));
+                }
             }
         });
-        guarded(checked, polls)
+        Box::pin(guarded(checked, polls))
     }
 }
 
@@ -331,6 +369,9 @@ pub struct WaitAll {
     options: WaitOptions,
 }
 
+/// Polls of the list after which a task that has not appeared in it is given up on.
+const UNLISTED_POLLS: u32 = 3;
+
 impl WaitAll {
     wait_setters!();
 
@@ -339,7 +380,7 @@ impl WaitAll {
         use futures_util::StreamExt;
         let order: Vec<String> = self.tasks.iter().map(|(id, ..)| id.clone()).collect();
         let mut latest: HashMap<String, Task> = HashMap::new();
-        let mut stream = std::pin::pin!(self.watch());
+        let mut stream = self.watch();
         while let Some(task) = stream.next().await {
             let task = task?;
             latest.insert(task.id.clone(), task);
@@ -347,30 +388,25 @@ impl WaitAll {
         order
             .into_iter()
             .map(|id| {
-                latest.remove(&id).ok_or_else(|| {
-                    Error::invalid(
-                        "tasks",
-                        format!("task {id} never appeared in the list of the token's tasks"),
-                    )
-                })
+                latest
+                    .remove(&id)
+                    .ok_or(Error::TaskNotListed { task_id: id })
             })
             .collect()
     }
 
     /// Each change of state of any of the tasks, as the list reports it, ending once every task
     /// meets the condition.
-    pub fn watch(self) -> impl Stream<Item = Result<Task>> + Send + 'static {
+    pub fn watch(self) -> impl Stream<Item = Result<Task>> + Send + Unpin + 'static {
         struct St {
             client: Client,
-            options: WaitOptions,
+            poller: Poller,
+            until: Until,
             known: HashMap<String, Option<TaskState>>,
             pending: usize,
             since: Option<DateTime<Utc>>,
             etag: Option<String>,
-            queue: std::collections::VecDeque<Task>,
-            interval: Duration,
-            started: Option<Instant>,
-            polled: bool,
+            queue: VecDeque<Task>,
             polls: u32,
             done: bool,
         }
@@ -383,15 +419,13 @@ impl WaitAll {
             .collect();
         let st = St {
             pending: known.len(),
-            interval: self.options.interval,
+            poller: Poller::new(self.client.clock(), self.options.clone()),
+            until: self.options.until,
             client: self.client,
-            options: self.options,
             known,
             since,
             etag: None,
-            queue: Default::default(),
-            started: None,
-            polled: false,
+            queue: VecDeque::new(),
             polls: 0,
             done: false,
         };
@@ -400,54 +434,61 @@ impl WaitAll {
                 if let Some(task) = st.queue.pop_front() {
                     return Some((Ok(task), st));
                 }
-                if st.done || (st.polled && st.pending == 0) || st.known.is_empty() {
+                if st.done || (st.polls > 0 && st.pending == 0) || st.known.is_empty() {
                     return None;
                 }
-                let clock = st.client.clock();
-                let started = *st.started.get_or_insert_with(|| clock.now());
-                if st.polled {
-                    let waited = clock.now().saturating_duration_since(started);
-                    if let Some(limit) = st.options.timeout
-                        && waited >= limit
-                    {
+                let timed_out = |st: &mut St| Error::WaitAllTimedOut {
+                    waited: st.poller.waited(),
+                    pending: st.pending,
+                };
+                if st.polls > 0 {
+                    if st.poller.left().is_some_and(|l| l.is_zero()) {
                         st.done = true;
-                        return Some((
-                            Err(Error::WaitAllTimedOut {
-                                waited,
-                                pending: st.pending,
-                            }),
-                            st,
-                        ));
+                        let e = timed_out(&mut st);
+                        return Some((Err(e), st));
                     }
-                    let nap = st
-                        .options
-                        .timeout
-                        .map_or(st.interval, |l| st.interval.min(l - waited));
-                    clock.sleep(nap).await;
-                    st.interval = st.options.next(st.interval);
+                    st.poller.nap().await;
                 }
-                st.polled = true;
-                match poll_changes(&st.client, st.since, st.etag.as_deref()).await {
-                    Err(e) => {
+                st.polls = st.polls.saturating_add(1);
+                let mut list = st
+                    .client
+                    .list_tasks()
+                    .sort(TaskSort::UpdatedAt)
+                    .direction(SortDirection::Desc)
+                    .per_page(100);
+                if let Some(since) = st.since {
+                    list = list.since(since);
+                }
+                match st
+                    .poller
+                    .within(list.collect_conditional(st.etag.as_deref()))
+                    .await
+                {
+                    None => {
+                        st.done = true;
+                        let e = timed_out(&mut st);
+                        return Some((Err(e), st));
+                    }
+                    Some(Err(e)) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Ok(None) => {}
-                    Ok(Some((tasks, etag))) => {
-                        st.etag = etag;
+                    Some(Ok(None)) => st.poller.unchanged(),
+                    Some(Ok(Some(collected))) => {
+                        st.etag = collected.etag;
                         let mut changed = false;
-                        for task in tasks {
+                        for task in collected.tasks {
                             let Some(slot) = st.known.get_mut(&task.id) else {
                                 continue;
                             };
                             if slot.as_ref() == Some(&task.state) {
                                 continue;
                             }
-                            let was_met = slot.as_ref().is_some_and(|s| st.options.until.is_met(s));
-                            let is_met = st.options.until.is_met(&task.state);
+                            let was_met = slot.as_ref().is_some_and(|s| st.until.is_met(s));
+                            let is_met = st.until.is_met(&task.state);
                             match (was_met, is_met) {
-                                (false, true) => st.pending -= 1,
-                                (true, false) => st.pending += 1,
+                                (false, true) => st.pending = st.pending.saturating_sub(1),
+                                (true, false) => st.pending = st.pending.saturating_add(1),
                                 _ => {}
                             }
                             *slot = Some(task.state.clone());
@@ -458,13 +499,14 @@ impl WaitAll {
                             st.queue.push_back(task);
                         }
                         if changed {
-                            st.interval = st.options.interval;
+                            st.poller.changed();
+                        } else {
+                            st.poller.unchanged();
                         }
                     }
                 }
                 // A task the list never shows (another user's, or archived) would keep the
                 // wait going forever: give up on it after a few polls, and say why.
-                st.polls += 1;
                 if st.polls >= UNLISTED_POLLS
                     && let Some(id) = st
                         .known
@@ -477,50 +519,6 @@ impl WaitAll {
                 }
             }
         });
-        guarded(checked, polls)
+        Box::pin(guarded(checked, polls))
     }
-}
-
-/// Polls of the list after which a task that has not appeared in it is given up on.
-const UNLISTED_POLLS: u32 = 3;
-
-/// One poll of the user's tasks updated since `since`, newest first, all pages; `None` when
-/// the first page is unchanged since `etag`.
-async fn poll_changes(
-    client: &Client,
-    since: Option<DateTime<Utc>>,
-    etag: Option<&str>,
-) -> Result<Option<(Vec<Task>, Option<String>)>> {
-    use crate::requests::ListScope;
-    let mut list = client
-        .list_tasks()
-        .sort(TaskSort::UpdatedAt)
-        .direction(SortDirection::Desc)
-        .per_page(100);
-    if let Some(since) = since {
-        list = list.since(since);
-    }
-    let mut tasks = Vec::new();
-    let mut page_number = None;
-    let mut first_etag = None;
-    loop {
-        let tag = if page_number.is_none() { etag } else { None };
-        let Some(page) = list
-            .scope
-            .fetch(&list.client, &list.filters, page_number, tag)
-            .await?
-        else {
-            return Ok(None);
-        };
-        if page_number.is_none() {
-            first_etag = page.etag.clone();
-        }
-        let next = page.next_page();
-        tasks.extend(page.items);
-        match next {
-            Some(n) if page_number.is_none_or(|p| n > p) => page_number = Some(n),
-            _ => break,
-        }
-    }
-    Ok(Some((tasks, first_etag)))
 }

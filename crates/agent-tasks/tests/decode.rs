@@ -3,7 +3,8 @@
 
 mod common;
 
-use agent_tasks::{Artifact, CreatorType, Task, TaskState, TaskWithSessions, UsageType};
+use agent_tasks::types::{CreatorType, UsageType};
+use agent_tasks::{Artifact, Task, TaskState, TaskWithSessions};
 use common::*;
 use httpmock::prelude::*;
 
@@ -97,7 +98,8 @@ async fn every_field_is_kept() {
             },
         ]
     );
-    assert_eq!(task.pull_request(), Some((42, Some("PR_kwDOABCD"))));
+    let pr = task.pull_request().expect("a pull request");
+    assert_eq!((pr.id, pr.node_id), (42, Some("PR_kwDOABCD")));
     assert!(task.archived_at.is_some());
     assert_eq!(task.custom_agent_id(), Some("performance-optimizer"));
     assert_eq!(task.sessions.len(), 2);

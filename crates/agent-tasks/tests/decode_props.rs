@@ -3,8 +3,9 @@
 
 mod common;
 
+use agent_tasks::list::Links;
 use agent_tasks::raw::types::{BasicError, TaskList};
-use agent_tasks::{Artifact, Links, Task, TaskWithSessions};
+use agent_tasks::{Artifact, Task, TaskWithSessions};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -2,7 +2,8 @@
 
 mod common;
 
-use agent_tasks::{Error, ValidationErrorCode};
+use agent_tasks::Error;
+use agent_tasks::types::ValidationErrorCode;
 use common::*;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -287,11 +288,11 @@ async fn a_refused_connection_is_a_transport_error() {
     let client = agent_tasks::Client::builder()
         .token(TOKEN)
         .base_url(format!("http://127.0.0.1:{port}"))
-        .retry(agent_tasks::RetryPolicy::none())
+        .retry(agent_tasks::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let e = client.task("t").send().await.expect_err("nothing listens");
-    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert!(e.is_retryable());
 }
 
@@ -310,11 +311,11 @@ async fn a_slow_answer_is_a_timeout() {
         .token(TOKEN)
         .base_url(server.base_url())
         .timeout(std::time::Duration::from_millis(50))
-        .retry(agent_tasks::RetryPolicy::none())
+        .retry(agent_tasks::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let e = client.task("t").send().await.expect_err("too slow");
-    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
 }
 
 #[test]

@@ -20,7 +20,10 @@ fn from_env_reads_gh_token_then_github_token_and_the_api_url() {
     let e =
         agent_tasks::Client::from_env().expect_err("GH_TOKEN wins, and is an installation token");
     assert!(
-        matches!(e, agent_tasks::Error::InvalidInput { field: "token", .. }),
+        matches!(
+            e,
+            agent_tasks::Error::Token(agent_tasks::error::TokenProblem::Installation)
+        ),
         "{e:?}"
     );
 
@@ -31,6 +34,25 @@ fn from_env_reads_gh_token_then_github_token_and_the_api_url() {
     }
     let e = agent_tasks::Client::from_env().expect_err("no token anywhere");
     assert!(e.to_string().contains("token"), "{e}");
+    assert!(e.is_auth(), "{e:?}");
+
+    // Whitespace around a variable's value (a newline from `echo`) is trimmed, as the CLI does.
+    unsafe {
+        std::env::set_var("GH_TOKEN", " ghp_padded\n");
+    }
+    agent_tasks::Client::from_env().expect("the trimmed token is used");
+    unsafe {
+        std::env::set_var("GH_TOKEN", "  ");
+        std::env::remove_var("GITHUB_TOKEN");
+    }
+    let e = agent_tasks::Client::from_env().expect_err("a blank GH_TOKEN counts as unset");
+    assert!(matches!(
+        e,
+        agent_tasks::Error::Token(agent_tasks::error::TokenProblem::Missing)
+    ));
+    unsafe {
+        std::env::remove_var("GH_TOKEN");
+    }
 
     // The builder never reads the environment behind the caller's back.
     unsafe {
@@ -40,5 +62,5 @@ fn from_env_reads_gh_token_then_github_token_and_the_api_url() {
         .token("ghp_x")
         .build()
         .expect("the default URL");
-    assert_eq!(client.base_url(), agent_tasks::DEFAULT_BASE_URL);
+    assert_eq!(client.base_url(), agent_tasks::client::DEFAULT_BASE_URL);
 }

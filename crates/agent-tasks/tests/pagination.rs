@@ -2,7 +2,8 @@
 
 mod common;
 
-use agent_tasks::{Links, TaskState};
+use agent_tasks::TaskState;
+use agent_tasks::list::Links;
 use common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use httpmock::prelude::*;
@@ -75,7 +76,7 @@ async fn three_pages(server: &MockServer) -> Vec<httpmock::Mock<'_>> {
     mocks
 }
 
-fn list(server: &MockServer) -> agent_tasks::ListTasks<agent_tasks::AllRepos> {
+fn list(server: &MockServer) -> agent_tasks::list::ListTasks<agent_tasks::list::AllRepos> {
     client(server)
         .list_tasks()
         .per_page(3)

@@ -51,7 +51,12 @@ async fn the_token_is_in_no_output() {
     let mut outputs = vec![format!("{client:?}"), format!("{:?}", client.raw())];
     let builder = agent_tasks::Client::builder().token(TOKEN);
     outputs.push(format!("{builder:?}"));
-    outputs.push(format!("{:?}", agent_tasks::Token::new(TOKEN).unwrap()));
+    let with_url = agent_tasks::Client::builder()
+        .token(TOKEN)
+        .base_url(format!(
+            "https://user:{TOKEN}@example.com/api/v3?token={TOKEN}#{TOKEN}"
+        ));
+    outputs.push(format!("{with_url:?}"));
 
     client.task("ok").send().await.unwrap();
     let e = client.task("denied").send().await.unwrap_err();

@@ -8,6 +8,7 @@ use common::*;
 fn field(e: Error) -> &'static str {
     match e {
         Error::InvalidInput { field, .. } => field,
+        Error::Token(_) => "token",
         other => panic!("expected invalid input, got {other:?}"),
     }
 }
@@ -46,15 +47,47 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
         assert!(matches!(field(e), "owner" | "repo"));
     }
 
-    for prompt in ["", "   ", "\n\t"] {
+    // Blank, invisible (zero-width characters, a lone NUL), or carrying control characters.
+    for prompt in [
+        "",
+        "   ",
+        "\n\t",
+        "\u{0}",
+        "\u{200B}\u{200D}\u{FEFF}",
+        "\u{2060} \u{00AD}",
+        "Fix it\u{0}",
+        "Fix \u{1b}[31mit",
+    ] {
         let e = c
             .repo("o", "r")
             .create_task(prompt)
             .send()
             .await
             .unwrap_err();
-        assert_eq!(field(e), "prompt");
+        assert_eq!(field(e), "prompt", "{prompt:?}");
     }
+    let e = c
+        .repo("o", "r")
+        .create_task("p")
+        .idempotency_key("has space")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "idempotency_key");
+    let e = c
+        .repo("o", "r")
+        .create_task("p")
+        .idempotency_key("k".repeat(65))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "idempotency_key");
+    let e = c
+        .task("t")
+        .send_conditional(Some("\"a\nb\""))
+        .await
+        .unwrap_err();
+    assert_eq!(field(e), "etag");
     let e = c
         .repo("o", "r")
         .create_task("p")
@@ -72,7 +105,10 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
         .unwrap_err();
     assert_eq!(field(e), "model");
 
-    for id in ["", "a/b", "a?b", "a#b", "a b", "a\nb", "a\u{0}b", "%2e%2e"] {
+    // `.` and `..` would change the path (`/agents/tasks/..` is `/agents/`).
+    for id in [
+        "", ".", "..", "a/b", "a\\b", "a?b", "a#b", "a b", "a\nb", "a\u{0}b", "%2e%2e",
+    ] {
         let e = c.task(id).send().await.unwrap_err();
         assert_eq!(field(e), "task_id", "{id:?}");
         let e = c.repo("o", "r").task(id).send().await.unwrap_err();
@@ -137,6 +173,7 @@ fn bad_settings_are_refused() {
     assert_eq!(build(t().user_agent(" ")), "user_agent");
     assert_eq!(build(t().user_agent("a\nb")), "user_agent");
     assert_eq!(build(t().timeout(std::time::Duration::ZERO)), "timeout");
+    assert_eq!(build(t().max_response_bytes(0)), "max_response_bytes");
 }
 
 #[test]
@@ -179,6 +216,6 @@ fn good_settings_are_accepted() {
         assert_eq!(c.base_url(), expected);
     }
     let c = Client::builder().token("github_pat_x").build().unwrap();
-    assert_eq!(c.base_url(), agent_tasks::DEFAULT_BASE_URL);
-    assert_eq!(c.api_version(), agent_tasks::DEFAULT_API_VERSION);
+    assert_eq!(c.base_url(), agent_tasks::client::DEFAULT_BASE_URL);
+    assert_eq!(c.api_version(), agent_tasks::client::DEFAULT_API_VERSION);
 }

@@ -6,7 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agent_tasks::{Client, Error, TaskState, Until};
+use agent_tasks::wait::Until;
+use agent_tasks::{Client, Error, TaskState};
 use agent_tasks_fake::{Fake, Outcome, Schedule};
 use common::{Stepped, stepped_fake};
 use futures_util::TryStreamExt;
@@ -17,7 +18,7 @@ async fn setup(builder: agent_tasks_fake::FakeBuilder) -> (Arc<Fake>, Arc<Steppe
             queued: Duration::from_secs(10),
             running: Duration::from_secs(120),
         }),
-        agent_tasks::RetryPolicy::default(),
+        agent_tasks::retry::RetryPolicy::default(),
     )
     .await
 }
@@ -122,7 +123,10 @@ async fn a_task_waiting_for_a_person_ends_an_attention_wait_but_not_a_terminal_o
     let Error::WaitTimedOut { waited, last } = e else {
         unreachable!()
     };
-    assert_eq!(last.state, TaskState::WaitingForUser);
+    assert_eq!(
+        last.expect("a task was seen").state,
+        TaskState::WaitingForUser
+    );
     assert_eq!(
         waited,
         Duration::from_secs(3600),

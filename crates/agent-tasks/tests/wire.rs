@@ -2,7 +2,8 @@
 
 mod common;
 
-use agent_tasks::{SortDirection, TaskSort, TaskState};
+use agent_tasks::TaskState;
+use agent_tasks::list::{SortDirection, TaskSort};
 use chrono::TimeZone;
 use common::*;
 use httpmock::prelude::*;
@@ -216,7 +217,8 @@ async fn get_task_by_id() {
         .expect("got");
     mock.assert_async().await;
     unexpected.assert_calls_async(0).await;
-    assert_eq!(task.pull_request(), Some((42, None)));
+    let pr = task.pull_request().expect("a pull request");
+    assert_eq!((pr.id, pr.node_id), (42, None));
 }
 
 #[tokio::test]
@@ -227,7 +229,7 @@ async fn api_version_user_agent_and_base_path_are_configurable() {
             when.method(GET)
                 .path("/api/v3/agents/tasks/t1")
                 .header("x-github-api-version", "2026-03-10")
-                .header("user-agent", agent_tasks::DEFAULT_USER_AGENT)
+                .header("user-agent", agent_tasks::client::DEFAULT_USER_AGENT)
                 .header("accept", "application/vnd.github+json")
                 .header_missing("api-version");
             then.status(200)
@@ -238,10 +240,10 @@ async fn api_version_user_agent_and_base_path_are_configurable() {
     let client = agent_tasks::Client::builder()
         .token(TOKEN)
         .base_url(format!("{}/api/v3/", server.base_url()))
-        .api_version(agent_tasks::API_VERSION_2026_03_10)
+        .api_version(agent_tasks::client::API_VERSION_2026_03_10)
         .build()
         .expect("valid");
-    assert!(agent_tasks::DEFAULT_USER_AGENT.starts_with("agent-tasks-rs/"));
+    assert!(agent_tasks::client::DEFAULT_USER_AGENT.starts_with("agent-tasks-rs/"));
     client.task("t1").send().await.expect("got");
     mock.assert_async().await;
     unexpected.assert_calls_async(0).await;

@@ -19,7 +19,7 @@ pub fn client(server: &MockServer) -> Client {
         .token(TOKEN)
         .base_url(server.base_url())
         .user_agent("agent-tasks-tests/1.0")
-        .retry(agent_tasks::RetryPolicy::none())
+        .retry(agent_tasks::retry::RetryPolicy::none())
         .build()
         .expect("valid settings")
 }
@@ -96,7 +96,7 @@ impl Stepped {
     }
 }
 
-impl agent_tasks::Clock for Stepped {
+impl agent_tasks::clock::Clock for Stepped {
     fn now(&self) -> std::time::Instant {
         *self.now.lock().unwrap()
     }
@@ -122,7 +122,7 @@ impl agent_tasks::Clock for Stepped {
 /// A fake on a manual clock, a stepped clock driving it, and a client of both.
 pub async fn stepped_fake(
     builder: agent_tasks_fake::FakeBuilder,
-    retry: agent_tasks::RetryPolicy,
+    retry: agent_tasks::retry::RetryPolicy,
 ) -> (
     std::sync::Arc<agent_tasks_fake::Fake>,
     std::sync::Arc<Stepped>,

@@ -1,17 +1,12 @@
-//! `cargo xtask spec-diff`: compares `openapi/agents.yaml` with GitHub's published description,
-//! operation by operation, semantically.
-//!
-//! Both documents are read as plain JSON values; every `$ref` is resolved and every `allOf` is
-//! merged before comparing, so factoring an inline schema into a named component is not a
-//! difference. Descriptions, summaries and examples are ignored unless asked for. Each
-//! difference is labelled breaking (for this client) or additive, and checked against the
-//! deliberate deviations listed in `openapi/deviations.yaml`.
+//! Comparing: walks two descriptions operation by operation and lists each semantic
+//! difference, labelled breaking (for this client) or additive.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::{Map, Value};
+
+use super::load::{agent_operations, merge_all_of};
 
 /// How a difference affects this client, reading the upstream document as the newer one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,7 +18,7 @@ pub enum Impact {
 }
 
 impl Impact {
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Impact::Breaking => "breaking",
             Impact::Additive => "additive",
@@ -59,129 +54,6 @@ pub struct Options {
 enum Side {
     Request,
     Response,
-}
-
-/// Parses a document written in JSON or YAML.
-pub fn parse_document(text: &str) -> Result<Value> {
-    if let Ok(v) = serde_json::from_str(text) {
-        return Ok(v);
-    }
-    serde_yaml::from_str(text).context("the document is neither JSON nor YAML")
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Whether an operation belongs to the Agent tasks API: its tag, or its path.
-fn is_agent_tasks(path: &str, operation: &Value) -> bool {
-    let tagged = operation["tags"]
-        .as_array()
-        .is_some_and(|tags| tags.iter().any(|t| t == "agent-tasks"));
-    tagged
-        || path.starts_with("/agents/repos/{owner}/{repo}/tasks")
-        || path.starts_with("/agents/tasks")
-}
-
-/// The Agent tasks operations of a document, `METHOD /path` to the operation with every `$ref`
-/// resolved and the path item's parameters merged in.
-pub fn agent_operations(doc: &Value) -> Result<BTreeMap<String, Value>> {
-    let mut out = BTreeMap::new();
-    let Some(paths) = doc["paths"].as_object() else {
-        bail!("the document has no `paths`");
-    };
-    for (path, item) in paths {
-        let item = resolve(doc, item, 0)?;
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            if !is_agent_tasks(path, op) {
-                continue;
-            }
-            let mut op = op.clone();
-            if let Some(shared) = item.get("parameters").and_then(Value::as_array) {
-                let own = op["parameters"].as_array().cloned().unwrap_or_default();
-                let mut merged: Vec<Value> = shared
-                    .iter()
-                    .filter(|p| {
-                        !own.iter()
-                            .any(|o| o["name"] == p["name"] && o["in"] == p["in"])
-                    })
-                    .cloned()
-                    .collect();
-                merged.extend(own);
-                op["parameters"] = Value::Array(merged);
-            }
-            out.insert(format!("{} {path}", method.to_uppercase()), op);
-        }
-    }
-    Ok(out)
-}
-
-/// Resolves every `$ref` (local JSON pointers) inside `value`, deeply.
-fn resolve(doc: &Value, value: &Value, depth: usize) -> Result<Value> {
-    if depth > 64 {
-        bail!("`$ref`s nest deeper than 64 levels (a cycle?)");
-    }
-    Ok(match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let pointer = r
-                    .strip_prefix('#')
-                    .with_context(|| format!("only local `$ref`s are supported, got {r}"))?;
-                let target = doc
-                    .pointer(pointer)
-                    .with_context(|| format!("`$ref` {r} points at nothing"))?;
-                return resolve(doc, target, depth + 1);
-            }
-            let mut out = Map::new();
-            for (k, v) in map {
-                // Examples are data, not schema: their `$ref`s need not resolve for a comparison.
-                if k == "examples" || k == "example" {
-                    continue;
-                }
-                out.insert(k.clone(), resolve(doc, v, depth + 1)?);
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| resolve(doc, v, depth + 1))
-                .collect::<Result<_>>()?,
-        ),
-        other => other.clone(),
-    })
-}
-
-/// Merges an `allOf` into one object schema (properties and `required` united), recursively.
-fn merge_all_of(schema: &Value) -> Value {
-    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
-        return schema.clone();
-    };
-    let mut merged = schema.as_object().cloned().unwrap_or_default();
-    merged.remove("allOf");
-    let mut properties = Map::new();
-    let mut required: Vec<Value> = Vec::new();
-    let mut ty = None;
-    for part in parts.iter().map(merge_all_of) {
-        if let Some(p) = part["properties"].as_object() {
-            properties.extend(p.clone());
-        }
-        for r in part["required"].as_array().into_iter().flatten() {
-            if !required.contains(r) {
-                required.push(r.clone());
-            }
-        }
-        if let Some(t) = part.get("type") {
-            ty = Some(t.clone());
-        }
-    }
-    merged.insert("type".into(), ty.unwrap_or_else(|| "object".into()));
-    merged.insert("properties".into(), Value::Object(properties));
-    if !required.is_empty() {
-        merged.insert("required".into(), Value::Array(required));
-    }
-    Value::Object(merged)
 }
 
 /// The outline of a schema: `oneOf(2)`, `object`, `string`, `array`, `any`.
@@ -765,179 +637,25 @@ pub fn compare(ours: &Value, upstream: &Value, options: &Options) -> Result<Vec<
     Ok(out)
 }
 
-/// A deliberate difference, listed with its reason in `openapi/deviations.yaml`.
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Deviation {
-    /// `METHOD /path`, or a pattern with `*`.
-    pub operation: String,
-    /// Where, as the report prints it, or a pattern with `*`.
-    pub at: String,
-    /// The kind, as the report prints it.
-    pub kind: String,
-    /// Why our spec differs.
-    pub reason: String,
-}
-
-impl Deviation {
-    fn covers(&self, d: &Difference) -> bool {
-        self.kind == d.kind && glob(&self.operation, &d.operation) && glob(&self.at, &d.at)
-    }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeviationFile {
-    deviations: Vec<Deviation>,
-}
-
-/// Reads the deviations file.
-pub fn parse_deviations(text: &str) -> Result<Vec<Deviation>> {
-    let file: DeviationFile = serde_yaml::from_str(text).context("reading the deviations")?;
-    for d in &file.deviations {
-        if d.reason.trim().is_empty() {
-            bail!(
-                "the deviation {} / {} / {} gives no reason",
-                d.operation,
-                d.at,
-                d.kind
-            );
-        }
-    }
-    Ok(file.deviations)
-}
-
-/// `*` matches any run of characters; everything else matches itself.
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else {
-                return false;
-            };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            let Some(pos) = rest.find(part) else {
-                return false;
-            };
-            rest = &rest[pos + part.len()..];
-        }
-    }
-    true
-}
-
-/// The outcome of checking differences against the deviations.
-pub struct Report {
-    /// Every difference, with the deviation that covers it, if any.
-    pub differences: Vec<(Difference, Option<usize>)>,
-    /// Deviations that cover no difference any more.
-    pub stale: Vec<Deviation>,
-    /// The report as text.
-    pub text: String,
-}
-
-impl Report {
-    /// Differences no deviation covers.
-    pub fn unlisted(&self) -> impl Iterator<Item = &Difference> {
-        self.differences
-            .iter()
-            .filter(|(_, d)| d.is_none())
-            .map(|(d, _)| d)
-    }
-
-    /// Whether every difference is listed and no listed deviation is stale.
-    pub fn passes(&self) -> bool {
-        self.unlisted().next().is_none() && self.stale.is_empty()
-    }
-}
-
-/// Matches differences with deviations and writes the report, grouped by operation.
-pub fn report(differences: Vec<Difference>, deviations: &[Deviation]) -> Report {
-    let matched: Vec<(Difference, Option<usize>)> = differences
-        .into_iter()
-        .map(|d| {
-            let by = deviations.iter().position(|v| v.covers(&d));
-            (d, by)
-        })
-        .collect();
-    let used: BTreeSet<usize> = matched.iter().filter_map(|(_, by)| *by).collect();
-    let stale: Vec<Deviation> = deviations
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !used.contains(i))
-        .map(|(_, d)| d.clone())
-        .collect();
-
-    let mut text = String::new();
-    let mut current = None;
-    for (d, by) in &matched {
-        if current != Some(&d.operation) {
-            let _ = writeln!(text, "\n{}", d.operation);
-            current = Some(&d.operation);
-        }
-        let listed = if by.is_some() {
-            "  (listed deviation)"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            text,
-            "  {:<8} {} [{}]: {}{listed}",
-            d.impact.label(),
-            d.at,
-            d.kind,
-            d.detail
-        );
-    }
-    for s in &stale {
-        let _ = writeln!(
-            text,
-            "\nstale deviation (no longer occurs): {} / {} / {}",
-            s.operation, s.at, s.kind
-        );
-    }
-    let breaking = matched
-        .iter()
-        .filter(|(d, _)| d.impact == Impact::Breaking)
-        .count();
-    let unlisted = matched.iter().filter(|(_, by)| by.is_none()).count();
-    let _ = writeln!(
-        text,
-        "\nspec-diff: {} differences ({breaking} breaking, {} additive); {} listed as deviations, {unlisted} unlisted; {} stale deviations",
-        matched.len(),
-        matched.len() - breaking,
-        matched.len() - unlisted,
-        stale.len()
-    );
-    Report {
-        differences: matched,
-        stale,
-        text,
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    //! The comparison of two small documents; `deviations` reuses their fixtures.
+
     use super::*;
+    use crate::spec_diff::load::parse_document;
 
     const OP: &str = "/paths/~1agents~1tasks~1{task_id}/get";
 
-    fn fixture(name: &str) -> Value {
+    pub(in crate::spec_diff) fn fixture(name: &str) -> Value {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         parse_document(&std::fs::read_to_string(&path).unwrap()).unwrap()
     }
 
-    fn diff(upstream: &Value) -> Vec<Difference> {
+    pub(in crate::spec_diff) fn diff(upstream: &Value) -> Vec<Difference> {
         compare(&fixture("ours.yaml"), upstream, &Options::default()).unwrap()
     }
 
-    fn task_props(doc: &mut Value) -> &mut Map<String, Value> {
+    pub(in crate::spec_diff) fn task_props(doc: &mut Value) -> &mut Map<String, Value> {
         doc.pointer_mut(&format!(
             "{OP}/responses/200/content/application~1json/schema/allOf/0/properties"
         ))
@@ -956,9 +674,6 @@ mod tests {
         // Ours factors the schemas into components and $refs; upstream writes them inline, with
         // other descriptions and examples, next to an operation of another API.
         assert_eq!(diff(&fixture("upstream.json")), vec![]);
-        let r = report(diff(&fixture("upstream.json")), &[]);
-        assert!(r.passes(), "{}", r.text);
-        assert!(r.text.contains("0 differences"), "{}", r.text);
     }
 
     #[test]
@@ -1067,53 +782,5 @@ mod tests {
             d.iter()
                 .any(|d| d.kind == "response-added" && d.impact == Impact::Additive)
         );
-    }
-
-    #[test]
-    fn a_listed_deviation_passes_and_a_stale_one_fails() {
-        let mut up = fixture("upstream.json");
-        task_props(&mut up)["state"]["enum"]
-            .as_array_mut()
-            .unwrap()
-            .push("paused".into());
-        let listed = parse_deviations(
-            "deviations:\n  - operation: '*'\n    at: response 200 body.state\n    kind: enum-value-added\n    reason: we follow later\n",
-        )
-        .unwrap();
-        let r = report(diff(&up), &listed);
-        assert!(r.passes(), "{}", r.text);
-        assert!(r.text.contains("(listed deviation)"));
-
-        let unlisted = report(diff(&up), &[]);
-        assert!(!unlisted.passes());
-        assert!(unlisted.text.contains("1 unlisted"), "{}", unlisted.text);
-
-        let stale = report(diff(&fixture("upstream.json")), &listed);
-        assert!(!stale.passes());
-        assert_eq!(stale.stale.len(), 1);
-        assert!(stale.text.contains("stale deviation"), "{}", stale.text);
-    }
-
-    #[test]
-    fn a_deviation_needs_a_reason() {
-        let e = parse_deviations(
-            "deviations:\n  - operation: '*'\n    at: x\n    kind: y\n    reason: ' '\n",
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("no reason"));
-    }
-
-    #[test]
-    fn globs_match() {
-        assert!(glob("*", "anything"));
-        assert!(glob(
-            "response 20* body*.creator",
-            "response 200 body.tasks[].creator"
-        ));
-        assert!(!glob(
-            "response 20* body*.creator",
-            "response 200 body.tasks[].creator_type"
-        ));
-        assert!(glob("GET /a", "GET /a") && !glob("GET /a", "GET /ab"));
     }
 }

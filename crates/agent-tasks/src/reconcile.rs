@@ -1,0 +1,406 @@
+//! Finding the task a creation made when its answer was lost, and never claiming one that is
+//! not the caller's.
+//!
+//! A creation whose outcome is unknown (the request left; a timeout, a dropped connection or a
+//! 5xx followed) is settled by a search, not by sending it again. A task is the answer only if
+//! it is provably this creation's:
+//!
+//! - its creator is the caller (learned from a task this client created, or `GET /user`);
+//! - it was created after the request left, by the **server's** clock: the window starts at the
+//!   `Date` of the search's own answer minus the time elapsed since sending (plus one second
+//!   for the resolution of both), so a skewed client clock cannot widen it;
+//! - its first session has the same prompt, and the same refs, model and agent where they were
+//!   set;
+//! - no other creation of this client returned it, and no other creation of the same task by
+//!   this client was under way at the same time ([`Claims`], checked and taken under one lock);
+//! - and it is the only one. Several candidates are reported, none is claimed.
+//!
+//! An idempotency key ([`marker`]) makes the prompt unique, so concurrent identical creations
+//! from many processes each find exactly their own task, and a creation retried with the same
+//! key finds the first one before sending ([`find_by_key`]).
+//!
+//! Searching costs one `GET /user` per client (unless a creation taught it the caller), one
+//! list request per 100 of the caller's tasks in the window, and one `GET` per candidate.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use agent_tasks_raw::types::{CreateTaskRequest, SortDirection, TaskSort};
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::error::Result;
+use crate::page::{Page, PageWalk};
+use crate::transport::{Retry, Transport, lock};
+use crate::types::{Task, TaskWithSessions};
+use crate::validate;
+
+/// Ids of tasks a client remembers having returned, at most.
+const MAX_CLAIMS: usize = 10_000;
+/// Pages of the caller's newest tasks a search reads, at most.
+const MAX_SEARCH_PAGES: u32 = 3;
+/// Candidates a search reads in full (one `GET` each), at most.
+const MAX_CANDIDATES: usize = 20;
+/// The tasks a search asks for per page.
+const SEARCH_PAGE_SIZE: u32 = 100;
+
+/// How an idempotency key rides in a prompt: appended on a line of its own, as an HTML
+/// comment (which renders as nothing in Markdown).
+///
+/// ```
+/// assert_eq!(
+///     agent_tasks::create::idempotency_marker("deploy-42"),
+///     "<!-- agent-tasks idempotency-key: deploy-42 -->"
+/// );
+/// ```
+pub fn marker(key: &str) -> String {
+    format!("<!-- agent-tasks idempotency-key: {key} -->")
+}
+
+/// The prompt with the key's marker appended.
+pub(crate) fn with_marker(prompt: &str, key: &str) -> String {
+    format!("{}\n\n{}", prompt.trim_end(), marker(key))
+}
+
+/// What this client knows about whose tasks are whose.
+#[derive(Debug, Default)]
+pub(crate) struct Claims {
+    inner: Mutex<ClaimsInner>,
+}
+
+#[derive(Debug, Default)]
+struct ClaimsInner {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+    /// Creations under way, by fingerprint of what they ask.
+    in_flight: HashMap<u64, usize>,
+    /// The caller's user id, once known.
+    me: Option<i64>,
+}
+
+impl ClaimsInner {
+    fn insert(&mut self, id: &str) -> bool {
+        if self.ids.contains(id) {
+            return false;
+        }
+        if self.order.len() >= MAX_CLAIMS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.ids.remove(&old);
+        }
+        self.ids.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
+}
+
+/// A creation under way; dropping it ends it.
+pub(crate) struct InFlight<'a> {
+    claims: &'a Claims,
+    fingerprint: u64,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut inner = lock(&self.claims.inner);
+        if let Some(n) = inner.in_flight.get_mut(&self.fingerprint) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                inner.in_flight.remove(&self.fingerprint);
+            }
+        }
+    }
+}
+
+impl Claims {
+    /// Marks a creation of `body` in `owner/repo` as under way until the guard drops.
+    pub(crate) fn start(&self, owner: &str, repo: &str, body: &CreateTaskRequest) -> InFlight<'_> {
+        let fingerprint = fingerprint(owner, repo, body);
+        *lock(&self.inner).in_flight.entry(fingerprint).or_insert(0) += 1;
+        InFlight {
+            claims: self,
+            fingerprint,
+        }
+    }
+
+    /// Records a task a creation of this client was answered with: it is the caller's.
+    pub(crate) fn created(&self, task: &Task) {
+        let mut inner = lock(&self.inner);
+        inner.insert(&task.id);
+        if let Some(id) = task.creator_id() {
+            inner.me.get_or_insert(id);
+        }
+    }
+
+    fn me(&self) -> Option<i64> {
+        lock(&self.inner).me
+    }
+
+    fn learn_me(&self, id: i64) {
+        lock(&self.inner).me.get_or_insert(id);
+    }
+
+    fn is_claimed(&self, id: &str) -> bool {
+        lock(&self.inner).ids.contains(id)
+    }
+
+    /// Claims `id` for the creation `mine`, unless another creation of the same task by this
+    /// client is under way (it could be theirs) or another creation returned it already.
+    fn claim_alone(&self, id: &str, mine: &InFlight<'_>) -> std::result::Result<(), &'static str> {
+        let mut inner = lock(&self.inner);
+        if inner.in_flight.get(&mine.fingerprint).copied().unwrap_or(0) > 1 {
+            return Err("another creation of the same task by this client was under way");
+        }
+        if !inner.insert(id) {
+            return Err("another creation of this client has returned it meanwhile");
+        }
+        Ok(())
+    }
+}
+
+fn fingerprint(owner: &str, repo: &str, body: &CreateTaskRequest) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    owner.to_ascii_lowercase().hash(&mut h);
+    repo.to_ascii_lowercase().hash(&mut h);
+    body.prompt.hash(&mut h);
+    body.base_ref.hash(&mut h);
+    body.head_ref.hash(&mut h);
+    body.model.hash(&mut h);
+    body.custom_agent.hash(&mut h);
+    h.finish()
+}
+
+/// What a search found.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// Exactly one task is provably the creation's, and is now claimed.
+    One(Box<Task>),
+    /// None is; what was checked.
+    None(String),
+    /// Several could be (or one, which another creation may own); none was claimed.
+    Ambiguous { checked: String, ids: Vec<String> },
+}
+
+/// Who the caller is: remembered, or asked once with `GET /user`.
+async fn who_am_i(transport: &Transport, claims: &Claims) -> Result<i64> {
+    if let Some(me) = claims.me() {
+        return Ok(me);
+    }
+    let user = transport
+        .send("get_authenticated_user", Retry::Idempotent, |raw| {
+            raw.get_authenticated_user().send()
+        })
+        .await?
+        .into_inner();
+    claims.learn_me(user.id);
+    Ok(user.id)
+}
+
+/// One page of the caller's tasks of `owner/repo`, newest first.
+async fn my_tasks_page(
+    transport: &Transport,
+    owner: &str,
+    repo: &str,
+    me: i64,
+    page: Option<u32>,
+) -> Result<(Page<Task>, Option<DateTime<Utc>>)> {
+    let answer = transport
+        .send("list_tasks_for_repo", Retry::Idempotent, |raw| {
+            let request = raw
+                .list_tasks_for_repo()
+                .owner(owner)
+                .repo(repo)
+                .creator_id(vec![me])
+                .sort(TaskSort::CreatedAt)
+                .direction(SortDirection::Desc)
+                .per_page(u64::from(SEARCH_PAGE_SIZE));
+            match page {
+                Some(n) => request.page(u64::from(n)).send(),
+                None => request.send(),
+            }
+        })
+        .await?;
+    let date = answer
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+        .map(|d| d.with_timezone(&Utc));
+    Ok((Page::from_response(answer), date))
+}
+
+async fn detail(
+    transport: &Transport,
+    owner: &str,
+    repo: &str,
+    id: &str,
+) -> Result<TaskWithSessions> {
+    let answer = transport
+        .send("get_task_by_repo_and_id", Retry::Idempotent, |raw| {
+            raw.get_task_by_repo_and_id()
+                .owner(owner)
+                .repo(repo)
+                .task_id(id)
+                .send()
+        })
+        .await?;
+    Ok(answer.into_inner().into())
+}
+
+/// Whether the task's first session asked for what `body` asks.
+fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
+    let Some(first) = task.sessions.iter().min_by_key(|s| s.created_at) else {
+        return false;
+    };
+    first.prompt.as_deref() == Some(body.prompt.as_str())
+        && (body.base_ref.is_none() || first.base_ref == body.base_ref)
+        && (body.head_ref.is_none() || first.head_ref == body.head_ref)
+        && (body.model.is_none() || first.model == body.model)
+        && (body.custom_agent.is_none() || task.custom_agent_id() == body.custom_agent.as_deref())
+}
+
+/// Looks for the task the creation `mine` of `body` made, sent at `sent_at` (the client's
+/// monotonic clock, read just before sending).
+pub(crate) async fn search(
+    transport: &Transport,
+    claims: &Claims,
+    mine: &InFlight<'_>,
+    owner: &str,
+    repo: &str,
+    body: &CreateTaskRequest,
+    sent_at: Instant,
+) -> Result<Found> {
+    let me = who_am_i(transport, claims).await?;
+    let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
+    let mut window_start: Option<DateTime<Utc>> = None;
+    let mut candidates: Vec<Task> = Vec::new();
+    let mut listed = 0usize;
+    let mut complete = false;
+    for _ in 0..MAX_SEARCH_PAGES {
+        let (page, date) = my_tasks_page(transport, owner, repo, me, walk.current()).await?;
+        let start = *window_start.get_or_insert_with(|| {
+            let elapsed = transport.clock().now().saturating_duration_since(sent_at);
+            // The server's clock when the answer left it, or the client's if it gave none.
+            let answered = date.unwrap_or_else(|| transport.clock().utc_now());
+            answered
+                - TimeDelta::from_std(elapsed).unwrap_or(TimeDelta::MAX / 2)
+                - TimeDelta::seconds(1)
+        });
+        listed += page.items.len();
+        let older_seen = page.items.iter().any(|t| t.created_at < start);
+        candidates.extend(
+            page.items
+                .iter()
+                .filter(|t| {
+                    t.created_at >= start && t.creator_id() == Some(me) && !claims.is_claimed(&t.id)
+                })
+                .cloned(),
+        );
+        if older_seen || !walk.advance(&page)? {
+            complete = true;
+            break;
+        }
+    }
+    let Some(start) = window_start else {
+        return Ok(Found::None("nothing could be listed".into()));
+    };
+    let scope = format!(
+        "{listed} of your tasks in {owner}/{repo} listed, newest first, back to {} (by GitHub's clock)",
+        start.to_rfc3339()
+    );
+    if !complete {
+        return Ok(Found::None(format!(
+            "{scope}: more than {} pages of tasks were created since, so the search stopped",
+            MAX_SEARCH_PAGES
+        )));
+    }
+    let mut unusable = 0;
+    let mut matches: Vec<Task> = Vec::new();
+    for candidate in candidates.iter().take(MAX_CANDIDATES) {
+        if validate::task_id_problem(&candidate.id).is_some() {
+            unusable += 1;
+            continue;
+        }
+        let full = detail(transport, owner, repo, &candidate.id).await?;
+        if asks_the_same(&full, body) {
+            matches.push(candidate.clone());
+        }
+    }
+    let examined = candidates.len().min(MAX_CANDIDATES);
+    let checked = format!(
+        "{scope}; {examined} created since the request left{}{}",
+        if candidates.len() > MAX_CANDIDATES {
+            format!(" were read (of {})", candidates.len())
+        } else {
+            " were read".to_owned()
+        },
+        if unusable > 0 {
+            format!(", {unusable} with an id that cannot be used in a request")
+        } else {
+            String::new()
+        }
+    );
+    match matches.as_slice() {
+        [] => Ok(Found::None(format!("{checked}: none asks for this task"))),
+        [one] => match claims.claim_alone(&one.id, mine) {
+            Ok(()) => Ok(Found::One(Box::new(one.clone()))),
+            Err(why) => Ok(Found::Ambiguous {
+                checked: format!("{checked}: task {} asks for it, but {why}", one.id),
+                ids: vec![one.id.clone()],
+            }),
+        },
+        several => Ok(Found::Ambiguous {
+            checked: format!(
+                "{checked}: {} tasks ask for exactly this, and none can be told to be this creation's",
+                several.len()
+            ),
+            ids: several.iter().map(|t| t.id.clone()).collect(),
+        }),
+    }
+}
+
+/// Before a creation with an idempotency key: the caller's task of `owner/repo` created within
+/// `window` whose prompt carries the key's marker, if there is one.
+pub(crate) async fn find_by_key(
+    transport: &Transport,
+    claims: &Claims,
+    owner: &str,
+    repo: &str,
+    key: &str,
+    window: std::time::Duration,
+) -> Result<Option<TaskWithSessions>> {
+    let me = who_am_i(transport, claims).await?;
+    let since =
+        transport.clock().utc_now() - TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX / 2);
+    let wanted = marker(key);
+    let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
+    let mut read = 0usize;
+    for _ in 0..MAX_SEARCH_PAGES {
+        let (page, _) = my_tasks_page(transport, owner, repo, me, walk.current()).await?;
+        for task in page.items.iter().filter(|t| t.creator_id() == Some(me)) {
+            if task.created_at < since {
+                return Ok(None);
+            }
+            if validate::task_id_problem(&task.id).is_some() || read >= MAX_KEY_READS {
+                continue;
+            }
+            read += 1;
+            let full = detail(transport, owner, repo, &task.id).await?;
+            let first = full.sessions.iter().min_by_key(|s| s.created_at);
+            if first
+                .and_then(|s| s.prompt.as_deref())
+                .is_some_and(|p| p.trim_end().ends_with(&wanted))
+            {
+                return Ok(Some(full));
+            }
+        }
+        if !walk.advance(&page)? {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// Tasks a lookup by key reads in full (one `GET` each), at most.
+pub const MAX_KEY_READS: usize = 100;
