@@ -1,12 +1,27 @@
-//! The fake's state: tasks and how they move through their states on the fake's clock, the
-//! fault knobs, and the counters that tests and benchmarks read.
+//! The things the fake stores (repositories, users, tasks) and how a task looks on the wire.
+//!
+//! A task keeps only what was asked and when; its state is computed from the clock each time
+//! it is rendered, so moving the clock moves every task at once.
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use crate::clock::{add, delta, timestamp};
+
+/// The task states the API knows, for validating the `state` filter.
+pub(crate) const KNOWN_STATES: [&str; 8] = [
+    "queued",
+    "in_progress",
+    "completed",
+    "failed",
+    "idle",
+    "waiting_for_user",
+    "timed_out",
+    "cancelled",
+];
 
 /// How a task ends once it has run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +46,10 @@ pub enum Outcome {
 
 impl Outcome {
     /// The task state this outcome ends in.
+    ///
+    /// ```
+    /// assert_eq!(agent_tasks_fake::Outcome::TimedOut.state(), "timed_out");
+    /// ```
     pub fn state(&self) -> &'static str {
         match self {
             Outcome::Completed => "completed",
@@ -63,6 +82,28 @@ impl Default for Schedule {
     }
 }
 
+impl Schedule {
+    /// A schedule from seconds, as a command line gives them; refuses negative, NaN, infinite
+    /// or out-of-range values with a message naming the argument.
+    ///
+    /// ```
+    /// use agent_tasks_fake::Schedule;
+    /// let s = Schedule::from_secs_f64(5.0, 60.0).unwrap();
+    /// assert_eq!(s.running.as_secs(), 60);
+    /// assert!(Schedule::from_secs_f64(-1.0, 60.0).is_err());
+    /// ```
+    pub fn from_secs_f64(queued: f64, running: f64) -> Result<Schedule, String> {
+        let secs = |name: &str, v: f64| {
+            Duration::try_from_secs_f64(v)
+                .map_err(|_| format!("{name} must be a non-negative number of seconds, got {v}"))
+        };
+        Ok(Schedule {
+            queued: secs("queued", queued)?,
+            running: secs("running", running)?,
+        })
+    }
+}
+
 mod secs {
     use std::time::Duration;
     pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -74,94 +115,6 @@ mod secs {
     }
 }
 
-/// Faults the fake injects into API answers (never into `/_fake/...`). Shares are 0.0 to 1.0,
-/// drawn from a seeded generator, so a run is repeatable.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Faults {
-    /// Added to every answer, in milliseconds.
-    pub latency_ms: u64,
-    /// Share of requests answered 500, 502 or 503 without being handled.
-    pub error_rate: f64,
-    /// Share of requests whose connection is dropped before they are handled.
-    pub drop_rate: f64,
-    /// Share of task creations whose connection is dropped *after* the task was stored: the
-    /// client cannot know whether its POST worked.
-    pub drop_after_store_rate: f64,
-    /// Share of requests refused with 429 and `Retry-After` (a secondary rate limit).
-    pub secondary_429_rate: f64,
-    /// Share of requests refused with 403 and `Retry-After` (a secondary rate limit).
-    pub secondary_403_rate: f64,
-    /// The `Retry-After` seconds of those refusals (0: no `Retry-After` header).
-    pub retry_after_secs: u64,
-    /// A primary rate limit: requests allowed per window. With it, every answer carries
-    /// `x-ratelimit-*` headers and requests beyond it get 403 until the reset.
-    pub primary_limit: Option<u64>,
-    /// The primary window, in seconds of the fake's clock (default 3600).
-    pub primary_window_secs: u64,
-    /// Share of successful answers whose JSON body is cut short.
-    pub malformed_rate: f64,
-}
-
-/// The fake's clock: real time sped up by a factor, or stepped by hand.
-#[derive(Debug)]
-pub(crate) enum Clock {
-    Scaled {
-        origin: DateTime<Utc>,
-        started: Instant,
-        scale: f64,
-    },
-    Manual(DateTime<Utc>),
-}
-
-impl Clock {
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        match self {
-            Clock::Scaled {
-                origin,
-                started,
-                scale,
-            } => {
-                let elapsed = started.elapsed().as_secs_f64() * scale;
-                *origin + chrono::Duration::microseconds((elapsed * 1e6) as i64)
-            }
-            Clock::Manual(now) => *now,
-        }
-    }
-
-    pub(crate) fn advance(&mut self, by: Duration) {
-        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
-        match self {
-            Clock::Scaled { origin, .. } => *origin += by,
-            Clock::Manual(now) => *now += by,
-        }
-    }
-}
-
-/// A seeded xorshift generator: repeatable fault draws without a dependency.
-#[derive(Debug)]
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed.max(1))
-    }
-
-    /// A draw in [0, 1).
-    pub(crate) fn next_f64(&mut self) -> f64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub(crate) fn chance(&mut self, share: f64) -> bool {
-        share > 0.0 && self.next_f64() < share
-    }
-}
-
 /// A repository the fake knows.
 #[derive(Clone, Debug)]
 pub(crate) struct Repo {
@@ -169,6 +122,21 @@ pub(crate) struct Repo {
     pub name: String,
     pub id: i64,
     pub owner_id: i64,
+}
+
+impl Repo {
+    /// GitHub's owner and repository names are not case sensitive.
+    pub(crate) fn is(&self, owner: &str, name: &str) -> bool {
+        self.owner.eq_ignore_ascii_case(owner) && self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A user the fake knows: the token that authenticates as them and their login. The n-th
+/// user (from 1) has user id n.
+#[derive(Clone, Debug)]
+pub(crate) struct User {
+    pub token: String,
+    pub login: String,
 }
 
 /// A stored task: what was asked, and when. Its state is computed from the clock.
@@ -190,17 +158,33 @@ pub(crate) struct StoredTask {
     pub archived_at: Option<DateTime<Utc>>,
 }
 
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 impl StoredTask {
+    /// The id of the `number`-th task (from 1): a UUID-shaped string, unique per number (the
+    /// last group holds the whole number).
+    pub(crate) fn id_for(number: u64) -> String {
+        format!(
+            "{:08x}-fa6e-4a5c-8000-{:012x}",
+            number & 0xFFFF_FFFF,
+            number
+        )
+    }
+
+    /// The bytes of text this task keeps, for the store's budget.
+    pub(crate) fn text_bytes(&self) -> usize {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        self.prompt.len()
+            + opt(&self.model)
+            + opt(&self.custom_agent)
+            + opt(&self.base_ref)
+            + opt(&self.head_ref)
+    }
+
     fn started_at(&self) -> DateTime<Utc> {
-        self.created_at + chrono::Duration::from_std(self.schedule.queued).unwrap_or_default()
+        add(self.created_at, delta(self.schedule.queued))
     }
 
     fn ended_at(&self) -> DateTime<Utc> {
-        self.started_at() + chrono::Duration::from_std(self.schedule.running).unwrap_or_default()
+        add(self.started_at(), delta(self.schedule.running))
     }
 
     /// The state at `now`, and when it began.
@@ -220,17 +204,23 @@ impl StoredTask {
             .unwrap_or_else(|| format!("copilot/task-{}", self.number))
     }
 
+    fn base_branch(&self) -> String {
+        self.base_ref.clone().unwrap_or_else(|| "main".into())
+    }
+
     fn artifacts(&self, state: &str) -> Vec<Value> {
         let mut out = Vec::new();
         if state != "queued" {
             out.push(json!({
                 "provider": "github",
                 "type": "branch",
-                "data": {"head_ref": self.head_branch(), "base_ref": self.base_ref.clone().unwrap_or_else(|| "main".into())}
+                "data": {"head_ref": self.head_branch(), "base_ref": self.base_branch()}
             }));
         }
         if state == "completed" {
-            let pr = 1000 + self.number as i64;
+            let pr = i64::try_from(self.number)
+                .unwrap_or(i64::MAX)
+                .saturating_add(1000);
             out.push(json!({
                 "provider": "github",
                 "type": "pull",
@@ -255,9 +245,9 @@ impl StoredTask {
             "state": state,
             "session_count": 1,
             "artifacts": self.artifacts(state),
-            "archived_at": self.archived_at.map(ts),
-            "created_at": ts(self.created_at),
-            "updated_at": ts(since),
+            "archived_at": self.archived_at.map(timestamp),
+            "created_at": timestamp(self.created_at),
+            "updated_at": timestamp(since),
         });
         if let Some(agent) = &self.custom_agent {
             task["custom_agent"] = json!({"id": agent});
@@ -269,23 +259,25 @@ impl StoredTask {
     pub(crate) fn render_with_sessions(&self, now: DateTime<Utc>, base: &str) -> Value {
         let (state, since) = self.state_at(now);
         let mut task = self.render(now, base);
+        // The session id is the task id with a leading `s` in place of its first character.
+        let session_id = format!("s{}", self.id.get(1..).unwrap_or(""));
         let mut session = json!({
-            "id": format!("s{}", &self.id[1..]),
+            "id": session_id,
             "name": task["name"],
             "user": {"id": self.creator_id},
             "owner": {"id": self.repo.owner_id},
             "repository": {"id": self.repo.id},
             "task_id": self.id,
             "state": state,
-            "created_at": ts(self.created_at),
-            "updated_at": ts(since),
+            "created_at": timestamp(self.created_at),
+            "updated_at": timestamp(since),
             "prompt": self.prompt,
             "head_ref": self.head_branch(),
-            "base_ref": self.base_ref.clone().unwrap_or_else(|| "main".into()),
+            "base_ref": self.base_branch(),
             "model": self.model.clone().unwrap_or_else(|| "claude-sonnet-4.6".into()),
         });
         if !matches!(state, "queued" | "in_progress") {
-            session["completed_at"] = json!(ts(since));
+            session["completed_at"] = json!(timestamp(since));
             // Credits grow with the running time: one AI credit per minute, in nano units.
             let minutes = self.schedule.running.as_secs_f64() / 60.0;
             session["usage"] =
@@ -298,33 +290,5 @@ impl StoredTask {
         }
         task["sessions"] = json!([session]);
         task
-    }
-}
-
-/// Requests counted by operation and status.
-pub type RequestCounts = BTreeMap<String, BTreeMap<u16, u64>>;
-
-/// What `GET /_fake/state` returns, and [`crate::Fake::state`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct StateSnapshot {
-    /// The fake's clock.
-    pub now: DateTime<Utc>,
-    /// Every stored task, as the get operation renders it, plus its `prompt`.
-    pub tasks: Vec<Value>,
-    /// Requests by operation (`create_task_in_repo`, ..., `unknown`) and status; a dropped
-    /// connection counts under status 0.
-    pub requests: RequestCounts,
-    /// All API requests (not `/_fake/...`).
-    pub requests_total: u64,
-    /// The fault knobs in force.
-    pub faults: Faults,
-    /// Ids of tasks stored by creations whose connection was then dropped on purpose.
-    pub dropped_after_store: Vec<String>,
-}
-
-impl StateSnapshot {
-    /// Requests of one operation, any status.
-    pub fn requests_of(&self, operation: &str) -> u64 {
-        self.requests.get(operation).map_or(0, |m| m.values().sum())
     }
 }

@@ -1,0 +1,95 @@
+//! `/_fake/...`: inspection and control of the fake over HTTP, without faults, auth or
+//! counting. Bodies are hostile like any other: garbage JSON, negative or huge numbers get a
+//! 400 that names what was wrong.
+
+use std::time::Duration;
+
+use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::answer::Answer;
+use crate::faults::Faults;
+use crate::limits::{MAX_ADVANCE_SECS, MAX_SCRIPTS};
+use crate::model::Outcome;
+use crate::store::Store;
+
+/// The prefix of every control path.
+pub(crate) const PREFIX: &str = "/_fake/";
+
+/// Runs the control request `method path` with `body`.
+pub(crate) fn answer(store: &mut Store, method: &Method, path: &str, body: &[u8]) -> Answer {
+    match (method, path) {
+        (&Method::GET, "/_fake/state") => state(store),
+        (&Method::PUT, "/_fake/faults") => put_faults(store, body),
+        (&Method::POST, "/_fake/clock/advance") => advance(store, body),
+        (&Method::POST, "/_fake/outcomes") => add_outcome(store, body),
+        _ => Answer::error(
+            StatusCode::NOT_FOUND,
+            "unknown control endpoint: GET /_fake/state, PUT /_fake/faults, POST /_fake/clock/advance, POST /_fake/outcomes",
+        ),
+    }
+}
+
+fn state(store: &Store) -> Answer {
+    match serde_json::to_value(store.snapshot()) {
+        Ok(v) => Answer::json(StatusCode::OK, &v),
+        Err(e) => Answer::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("cannot render the state: {e}"),
+        ),
+    }
+}
+
+fn put_faults(store: &mut Store, body: &[u8]) -> Answer {
+    match Faults::from_slice(body) {
+        Ok(faults) => {
+            store.set_faults(faults);
+            match serde_json::to_value(store.faults()) {
+                Ok(v) => Answer::json(StatusCode::OK, &v),
+                Err(e) => Answer::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            }
+        }
+        Err(message) => Answer::error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+fn advance(store: &mut Store, body: &[u8]) -> Answer {
+    let seconds = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("seconds").and_then(Value::as_f64));
+    match seconds {
+        Some(s) if (0.0..=MAX_ADVANCE_SECS).contains(&s) => {
+            store.clock.advance(Duration::from_secs_f64(s));
+            Answer::json(StatusCode::OK, &json!({"now": store.clock.now()}))
+        }
+        Some(s) => Answer::error(
+            StatusCode::BAD_REQUEST,
+            &format!("seconds must be from 0 to {MAX_ADVANCE_SECS} (100 years), got {s}"),
+        ),
+        None => Answer::error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"seconds\": N}, N from 0 to 100 years in seconds",
+        ),
+    }
+}
+
+fn add_outcome(store: &mut Store, body: &[u8]) -> Answer {
+    #[derive(serde::Deserialize)]
+    struct Script {
+        prompt_contains: String,
+        outcome: Outcome,
+    }
+    if store.scripts() >= MAX_SCRIPTS {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            &format!("the fake keeps at most {MAX_SCRIPTS} outcome scripts"),
+        );
+    }
+    match serde_json::from_slice::<Script>(body) {
+        Ok(s) => {
+            store.add_script(&s.prompt_contains, s.outcome);
+            Answer::json(StatusCode::OK, &json!({"scripts": store.scripts()}))
+        }
+        Err(e) => Answer::error(StatusCode::BAD_REQUEST, &format!("bad script: {e}")),
+    }
+}
