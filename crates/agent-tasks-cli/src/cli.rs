@@ -3,7 +3,9 @@
 use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
-use agent_tasks::{Client, Error, SortDirection, TaskSort, TaskState, TaskWithSessions, Until};
+use agent_tasks::{Client, Error, TaskState, TaskWithSessions};
+use agent_tasks::list::{SortDirection, TaskSort};
+use agent_tasks::wait::Until;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use futures_util::{StreamExt, TryStreamExt};
@@ -355,7 +357,7 @@ async fn dispatch(args: &Args, out: &Out) -> Result<u8, Failure> {
 /// Follows a task with a live status line (terminal) or a line per change (pipe), and returns
 /// it as it ended. A timeout is an error that says where the task was.
 async fn follow(
-    get: agent_tasks::GetTask,
+    get: agent_tasks::get::GetTask,
     args: &WaitArgs,
     out: &Out,
 ) -> Result<TaskWithSessions, Failure> {

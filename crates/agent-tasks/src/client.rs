@@ -140,9 +140,10 @@ impl ClientBuilder {
         self.token.is_some()
     }
 
-    /// Whether a base URL was given (or found by [`from_env`](Self::from_env)).
-    pub fn has_base_url(&self) -> bool {
-        self.base_url.is_some()
+    /// The base URL given (or found by [`from_env`](Self::from_env)), else the default; not
+    /// checked until [`build`](Self::build).
+    pub fn base_url_or_default(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
     }
 
     /// The token: a personal access token, an OAuth app token or a GitHub App user access
