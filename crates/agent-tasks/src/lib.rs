@@ -12,6 +12,7 @@ pub mod list; // `ListTasks`, scopes, `Page`, `Links`, `TaskStream`
 mod page; // pages, `Link` headers and the rules of every walk across pages
 mod reconcile; // the search for a task whose creation's answer was lost, and the claims
 mod repo; // `Repo`: the operations of one repository
+pub mod user; // `GET /user`: who the token belongs to
 pub mod retry; // retry and rate-limit policies, and the one classification of failures
 mod transport; // the one request path
 pub mod types; // tasks, sessions, artifacts (built from the generated types)

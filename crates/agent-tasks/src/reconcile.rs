@@ -137,7 +137,7 @@ impl Claims {
         lock(&self.inner).me
     }
 
-    fn learn_me(&self, id: i64) {
+    pub(crate) fn learn_me(&self, id: i64) {
         lock(&self.inner).me.get_or_insert(id);
     }
 

@@ -1,0 +1,133 @@
+//! `agent-tasks list [OWNER/REPO]`: a repository's tasks, or all of the user's.
+
+use agent_tasks::TaskState;
+use agent_tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
+use chrono::Utc;
+use futures_util::TryStreamExt;
+
+use crate::args::{Dir, Global, List, SortBy};
+use crate::exit::{self, Failure};
+use crate::output::Out;
+use crate::{auth, parse};
+
+pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let states: Vec<TaskState> = args
+        .state
+        .iter()
+        .map(|s| TaskState::from(s.trim().to_ascii_lowercase().as_str()))
+        .collect();
+    if let Some(bad) = states.iter().find(|s| s.is_unknown()) {
+        return Err(Failure::usage(format!(
+            "unknown state `{}`; use {}",
+            crate::text::inert(bad.as_str()),
+            TaskState::KNOWN
+                .iter()
+                .map(TaskState::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if args.limit == 0 {
+        return Err(Failure::usage("--limit must be at least 1"));
+    }
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse::since(s, Utc::now()))
+        .transpose()
+        .map_err(Failure::usage)?;
+    let target = super::repository(args.positional.as_deref(), &args.repo, global, false).await?;
+    if target.is_none() && !args.creators.is_empty() {
+        return Err(Failure::usage(
+            "--creator needs OWNER/REPO (the API filters by creator per repository only)",
+        ));
+    }
+    let mut creators = Vec::new();
+    for c in &args.creators {
+        if c != "@me" {
+            creators.push(c.parse::<i64>().map_err(|_| {
+                Failure::usage(format!(
+                    "--creator takes a user id or @me, not `{}`",
+                    crate::text::inert(c)
+                ))
+            })?);
+        }
+    }
+    let client = auth::client(global).await?;
+    if args.creators.iter().any(|c| c == "@me") {
+        creators.push(client.current_user().await?.id);
+    }
+    let (tasks, total, more) = match target {
+        Some((owner, name)) => {
+            let list = client.repo(owner, name).list_tasks().creator_ids(creators);
+            fetch(filtered(list, args, &states, since), args).await?
+        }
+        None => fetch(filtered(client.list_tasks(), args, &states, since), args).await?,
+    };
+    out.list(&tasks, total, Utc::now())?;
+    if more && total.is_none() && !out.is_json() {
+        crate::output::line(&format!(
+            "\nShowing the first {}; -L to see more",
+            tasks.len()
+        ));
+    }
+    Ok(exit::OK)
+}
+
+fn filtered<S: ListScope>(
+    list: ListTasks<S>,
+    args: &List,
+    states: &[TaskState],
+    since: Option<chrono::DateTime<Utc>>,
+) -> ListTasks<S> {
+    let mut list = list
+        .states(states.to_vec())
+        .sort(match args.sort {
+            SortBy::Created => TaskSort::CreatedAt,
+            SortBy::Updated => TaskSort::UpdatedAt,
+        })
+        .direction(match args.direction {
+            Dir::Asc => SortDirection::Asc,
+            Dir::Desc => SortDirection::Desc,
+        });
+    if args.archived {
+        list = list.archived(true);
+    }
+    if let Some(t) = since {
+        list = list.since(t);
+    }
+    list
+}
+
+/// Up to `--limit` tasks; how many the listing has in all, when the API says and no filter
+/// narrows it; and whether more exist.
+async fn fetch<S: ListScope>(
+    list: ListTasks<S>,
+    args: &List,
+) -> Result<(Vec<agent_tasks::Task>, Option<u64>, bool), Failure> {
+    let per_page = u32::try_from(args.limit.min(100)).unwrap_or(100);
+    let first = list.clone().per_page(per_page).send().await?;
+    let has_next = first.has_next();
+    let total = if args.archived {
+        first.total_archived_count
+    } else {
+        first.total_active_count
+    };
+    // The totals count the whole listing, so they say "of how many" only without filters.
+    let unfiltered = args.state.is_empty() && args.since.is_none() && args.creators.is_empty();
+    let mut tasks = first.items;
+    tasks.truncate(args.limit);
+    if tasks.len() < args.limit && has_next {
+        let rest: Vec<_> = list
+            .per_page(per_page)
+            .page(2)
+            .limit(args.limit - tasks.len())
+            .stream()
+            .try_collect()
+            .await?;
+        tasks.extend(rest);
+    }
+    let more =
+        tasks.len() >= args.limit && (has_next || total.is_some_and(|t| t > tasks.len() as u64));
+    Ok((tasks, total.filter(|_| unfiltered), more))
+}

@@ -1,0 +1,51 @@
+//! `agent-tasks view [OWNER/REPO] TASK`: a task's state, sessions, usage, artifacts and links.
+//! TASK may be the id, the task's web page or its API URL; `--web` opens the page.
+
+use crate::args::{Global, View};
+use crate::exit::{self, Failure};
+use crate::output::{Out, line};
+use crate::parse::{self, TaskRef};
+use crate::{auth, browser};
+
+pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let (repo, task) = match args.positional.as_slice() {
+        [one] if parse::looks_like_repo(one) && parse::task_ref(one).repo.is_none() => {
+            return Err(Failure::usage(format!(
+                "missing TASK: agent-tasks view {} TASK",
+                crate::text::inert(one)
+            )));
+        }
+        [one] => (None, parse::task_ref(one)),
+        [repo, task] => (Some(repo.as_str()), parse::task_ref(task)),
+        _ => return Err(Failure::usage("expected [OWNER/REPO] TASK")),
+    };
+    let TaskRef { repo: from_url, id } = task;
+    let repo = match from_url {
+        Some(r) => Some(r),
+        None => super::repository(repo, &args.repo, global, false).await?,
+    };
+    // A web URL needs no request to be opened.
+    if args.web
+        && let Some(url) = args
+            .positional
+            .last()
+            .filter(|u| u.contains("/copilot/tasks/"))
+    {
+        browser::open(url);
+        return Ok(exit::OK);
+    }
+    let client = auth::client(global).await?;
+    let task = match repo {
+        Some((owner, name)) => client.repo(owner, name).task(id).send().await?,
+        None => client.task(id).send().await?,
+    };
+    if args.web {
+        match &task.html_url {
+            Some(url) => browser::open(url),
+            None => line("The API gave no web page for this task."),
+        }
+        return Ok(exit::OK);
+    }
+    out.view(&task)?;
+    Ok(exit::OK)
+}

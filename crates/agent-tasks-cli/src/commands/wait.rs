@@ -1,0 +1,62 @@
+//! `agent-tasks wait [OWNER/REPO] TASK...`: waits until every task ends or needs attention;
+//! the exit code is the worst outcome. One task is polled by itself (conditional requests);
+//! several with one list request per interval, however many they are.
+
+use agent_tasks::{Task, TaskWithSessions};
+
+use crate::args::{Global, Wait};
+use crate::exit::{self, Failure};
+use crate::follow::follow;
+use crate::output::Out;
+use crate::{auth, parse};
+
+pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let (repo, ids) = match args.positional.as_slice() {
+        [first, rest @ ..] if !rest.is_empty() && parse::looks_like_repo(first) => {
+            (Some(first.as_str()), rest)
+        }
+        all => (None, all),
+    };
+    let refs: Vec<parse::TaskRef> = ids.iter().map(|i| parse::task_ref(i)).collect();
+    let repo = super::repository(repo, &args.repo, global, false).await?;
+    let client = auth::client(global).await?;
+    let get = |r: &parse::TaskRef| match r.repo.clone().or_else(|| repo.clone()) {
+        Some((owner, name)) => client.repo(owner, name).task(&r.id),
+        None => client.task(&r.id),
+    };
+    if let [one] = refs.as_slice() {
+        let wait = super::configure(get(one).wait(), &args.wait_args);
+        let last = follow(wait.watch(), out, |t: &TaskWithSessions| &t.task).await?;
+        let Some(task) = last.into_iter().next() else {
+            return Err(Failure::error("the wait ended without an answer"));
+        };
+        out.finished(&task)?;
+        return Ok(exit::for_state(&task.state));
+    }
+    let mut started: Vec<Task> = Vec::with_capacity(refs.len());
+    for r in &refs {
+        started.push(get(r).send().await?.task);
+    }
+    let wait = super::configure(client.wait_for_all(&started), &args.wait_args);
+    let mut last = follow(wait.watch(), out, |t: &Task| t).await?;
+    // In the order given; a task already done when the wait began is as it was then.
+    let tasks: Vec<Task> = started
+        .into_iter()
+        .map(|s| match last.iter().position(|t| t.id == s.id) {
+            Some(i) => last.swap_remove(i),
+            None => s,
+        })
+        .collect();
+    if out.is_json() {
+        out.json(&tasks)?;
+    } else {
+        for task in &tasks {
+            crate::output::line(&format!(
+                "Task {} {}",
+                crate::text::inert(&task.id),
+                crate::output::paint(out.is_tty(), &task.state)
+            ));
+        }
+    }
+    Ok(exit::worst(tasks.iter().map(|t| exit::for_state(&t.state))))
+}

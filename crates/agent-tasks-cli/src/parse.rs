@@ -1,0 +1,210 @@
+//! What the command line's words mean: durations, times, repositories and task references.
+//! Every parser refuses what it cannot represent instead of overflowing.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// The longest duration accepted anywhere on the command line.
+const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86400);
+/// The longest first interval between polls.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(600);
+
+/// `30s`, `5m`, `2h`, `1h30m`, `500ms`, `1d`, or a number of seconds; at most 100 years.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let bad = || format!("`{text}` is not a duration (try 30s, 5m, 2h)");
+    let too_long = || format!("`{text}` is longer than 100 years");
+    if text.is_empty() {
+        return Err("empty duration".into());
+    }
+    let total = if let Ok(secs) = text.parse::<f64>() {
+        Duration::try_from_secs_f64(secs).map_err(|_| bad())?
+    } else {
+        let mut total = Duration::ZERO;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let (number, tail) = rest.split_at(digits);
+            let unit_len = tail
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(tail.len());
+            let (unit, tail) = tail.split_at(unit_len);
+            let n: f64 = number.parse().map_err(|_| bad())?;
+            let secs = match unit {
+                "ms" => n / 1000.0,
+                "s" | "sec" => n,
+                "m" | "min" => n * 60.0,
+                "h" => n * 3600.0,
+                "d" => n * 86400.0,
+                _ => return Err(bad()),
+            };
+            let part = Duration::try_from_secs_f64(secs).map_err(|_| too_long())?;
+            total = total.checked_add(part).ok_or_else(too_long)?;
+            rest = tail;
+        }
+        total
+    };
+    if total > MAX_DURATION {
+        return Err(too_long());
+    }
+    Ok(total)
+}
+
+/// A first interval between polls: more than zero, at most ten minutes.
+pub fn interval(text: &str) -> Result<Duration, String> {
+    let d = duration(text)?;
+    if d.is_zero() {
+        return Err("the interval must be more than zero".into());
+    }
+    if d > MAX_INTERVAL {
+        return Err("the interval must be at most 10m".into());
+    }
+    Ok(d)
+}
+
+/// `--since`: an RFC 3339 time, a date, or a duration before `now`.
+pub fn since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(midnight) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(midnight.and_utc());
+    }
+    let usage = || {
+        format!(
+            "--since: `{text}` is not a time (2025-01-31, 2025-01-31T12:00:00Z, or 24h ago as `24h`)"
+        )
+    };
+    let ago = duration(text).map_err(|_| usage())?;
+    chrono::TimeDelta::from_std(ago)
+        .ok()
+        .and_then(|ago| now.checked_sub_signed(ago))
+        .ok_or_else(|| format!("--since: `{text}` reaches back before any time there can be"))
+}
+
+/// `OWNER/REPO`, shaped right (the SDK checks the characters).
+pub fn repo(text: &str) -> Result<(String, String), String> {
+    match text.split_once('/') {
+        Some((owner, repo)) if !owner.is_empty() && !repo.is_empty() && !repo.contains('/') => {
+            Ok((owner.to_owned(), repo.to_owned()))
+        }
+        _ => Err(format!(
+            "expected OWNER/REPO, got `{}`",
+            crate::text::inert(text)
+        )),
+    }
+}
+
+/// Whether `text` looks like `OWNER/REPO` rather than a prompt.
+pub fn looks_like_repo(text: &str) -> bool {
+    let part = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    text.split_once('/')
+        .is_some_and(|(o, r)| part(o) && part(r))
+}
+
+/// A task as the user names it: an id, its web page
+/// (`https://github.com/OWNER/REPO/copilot/tasks/ID`) or its API URL
+/// (`.../agents/repos/OWNER/REPO/tasks/ID` or `.../agents/tasks/ID`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct TaskRef {
+    pub repo: Option<(String, String)>,
+    pub id: String,
+}
+
+pub fn task_ref(text: &str) -> TaskRef {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return TaskRef {
+            repo: None,
+            id: text.to_owned(),
+        };
+    };
+    let path = rest.split(['?', '#']).next().unwrap_or(rest);
+    let parts: Vec<&str> = path.split('/').skip(1).filter(|p| !p.is_empty()).collect();
+    let found = |owner: &str, repo: &str, id: &str| TaskRef {
+        repo: Some((owner.to_owned(), repo.to_owned())),
+        id: id.to_owned(),
+    };
+    // Walk from the end: the API URL may sit under a prefix (`/api/v3`).
+    match parts.as_slice() {
+        [.., "agents", "repos", owner, repo, "tasks", id] => found(owner, repo, id),
+        [.., "agents", "tasks", id] => TaskRef {
+            repo: None,
+            id: (*id).to_owned(),
+        },
+        [owner, repo, "copilot", "tasks", id] => found(owner, repo, id),
+        // Anything else: let the SDK say what is wrong with it as an id.
+        _ => TaskRef {
+            repo: None,
+            id: text.to_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_refuse_what_they_cannot_hold() {
+        assert_eq!(duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(duration("2").unwrap(), Duration::from_secs(2));
+        for bad in [
+            "soon",
+            "",
+            "-5",
+            "1e19",
+            "99999999999d",
+            "1e300",
+            "NaN",
+            "5x",
+        ] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+        assert!(interval("0").is_err());
+        assert!(interval("1e19").is_err());
+        assert!(interval("11m").is_err());
+    }
+
+    #[test]
+    fn since_never_overflows() {
+        let now = Utc::now();
+        assert!(since("1e13", now).is_err());
+        assert!(since("99999999999d", now).is_err());
+        assert_eq!(
+            since("24h", now).unwrap(),
+            now - chrono::TimeDelta::hours(24)
+        );
+        assert!(since("2025-01-31", now).is_ok());
+        assert!(since("2025-01-31T12:00:00Z", now).is_ok());
+        assert!(since("0001-01-01", now).is_ok());
+    }
+
+    #[test]
+    fn task_references_take_ids_and_urls() {
+        assert_eq!(task_ref("abc").id, "abc");
+        let web = task_ref("https://github.com/octo/hello/copilot/tasks/t-1?x=1");
+        assert_eq!(web.repo, Some(("octo".into(), "hello".into())));
+        assert_eq!(web.id, "t-1");
+        let api = task_ref("https://ghe.example.com/api/v3/agents/repos/o/r/tasks/t2");
+        assert_eq!(api.repo, Some(("o".into(), "r".into())));
+        assert_eq!(api.id, "t2");
+        assert_eq!(task_ref("https://api.github.com/agents/tasks/t3").id, "t3");
+        assert!(looks_like_repo("octocat/hello-world"));
+        assert!(!looks_like_repo("Fix the bug"));
+        assert!(!looks_like_repo("fix a/b c"));
+    }
+}
