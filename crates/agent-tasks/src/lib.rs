@@ -2,22 +2,30 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-// The crate's files, lowest first: each imports only files above it in this list.
-pub mod client; // `Client`, `ClientBuilder`, defaults
-pub mod clock; // time: `Clock`, `TokioClock`
-pub mod create; // `CreateTask`, idempotency keys
-pub mod error; // `Error`, `ApiError`, `DecodeError`, `RateLimit`
-pub mod get; // `GetTask`, `Conditional`
-pub mod list; // `ListTasks`, scopes, `Page`, `Links`, `TaskStream`
-mod page; // pages, `Link` headers and the rules of every walk across pages
-mod reconcile; // the search for a task whose creation's answer was lost, and the claims
-mod repo; // `Repo`: the operations of one repository
-pub mod user; // `GET /user`: who the token belongs to
-pub mod retry; // retry and rate-limit policies, and the one classification of failures
-mod transport; // the one request path
-pub mod types; // tasks, sessions, artifacts (built from the generated types)
-pub mod validate; // checks on every argument, and the limits they apply
-pub mod wait; // `WaitTask`, `WaitAll`, `WaitOptions`, `Until`
+// The crate's files by layer, lowest first; a file imports only files of lower layers:
+//
+// 1. types (tasks, sessions, artifacts), clock
+// 2. error, validate, retry (policies and the one classification of failures)
+// 3. page (pages, `Link` headers and the rules of every walk across pages)
+// 4. transport (the one request path)
+// 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
+// 6. client (`Client`, `ClientBuilder`)
+// 7. get, list, create, user (one operation each), then repo and wait on top of them
+pub mod client;
+pub mod clock;
+pub mod create;
+pub mod error;
+pub mod get;
+pub mod list;
+mod page;
+mod reconcile;
+mod repo;
+pub mod retry;
+mod transport;
+pub mod types;
+pub mod user;
+pub mod validate;
+pub mod wait;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
