@@ -1,7 +1,7 @@
 //! The client and its configuration.
 //!
-//! [`Client`] holds the request path ([`Transport`]) and what it knows about whose tasks are
-//! whose ([`Claims`]) behind an `Arc`, so clones are cheap and requests can be spread across
+//! [`Client`] holds the request path (`Transport`) and what it knows about whose tasks are
+//! whose (`Claims`) behind an `Arc`, so clones are cheap and requests can be spread across
 //! tasks. The operations' builders live beside their requests (`create`, `get`, `list`,
 //! `wait`); this file only builds and configures.
 
@@ -204,7 +204,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock waits and retries use ([`TokioClock`](crate::clock::TokioClock) unless set):
+    /// The clock waits and retries use ([`TokioClock`] unless set):
     /// tests can supply one that does not really sleep.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);

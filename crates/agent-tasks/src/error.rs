@@ -1,7 +1,7 @@
 //! The crate's one error type.
 //!
 //! Every failure of a call ends up here. GitHub's answers become an [`ApiError`] in one place
-//! ([`ApiError::from_answer`], called by the transport), keeping what a caller needs to act:
+//! (`ApiError::from_answer`, called by the transport), keeping what a caller needs to act:
 //! the status, GitHub's message, documentation URL and validation errors, the request id, the
 //! rate-limit figures, and a plain hint where the cause is knowable. `Display` is a short
 //! phrase; the cause (a refused connection, a TLS failure, a body that did not decode) is

@@ -4,7 +4,7 @@
 //!
 //! Both operations share their filters; the scope ([`AllRepos`] or [`InRepo`]) is the only
 //! difference, sealed so that nothing else can pose as one. Every walk across pages goes
-//! through [`PageWalk`](crate::page), which bounds it and refuses a `next` link that does not
+//! through `PageWalk` (in `page.rs`), which bounds it and refuses a `next` link that does not
 //! move forward.
 
 use std::pin::Pin;

@@ -1,7 +1,7 @@
 //! When a failed request is sent again, when one is held back, and the one classification of
 //! a failure that both retrying and reconciling read.
 //!
-//! - [`Delivery`] says what a failure means for the request: it never left, it was refused, or
+//! - `Delivery` says what a failure means for the request: it never left, it was refused, or
 //!   it may have been applied. Reads are retried after any transient failure; a task creation
 //!   (POST) only when it never left. A creation that may have been applied is reconciled by
 //!   `create`, never resent.

@@ -1,13 +1,13 @@
 //! Waiting for tasks: one task ([`GetTask::wait`], [`GetTask::watch`]) or many at once
 //! ([`Client::wait_for_all`]).
 //!
-//! Every wait polls through one [`Poller`]: it backs off from an initial interval up to a
+//! Every wait polls through one `Poller`: it backs off from an initial interval up to a
 //! maximum, starts again from the initial interval when a state changes, and keeps a hard
 //! deadline that bounds the request in flight too. A single task is polled with
 //! `If-None-Match`, so an unchanged task costs a 304, which GitHub does not charge to the rate
 //! limit. Many tasks are polled with one list request per interval (sorted by `updated_at`,
 //! with `since`), whatever their number. Time comes from the client's
-//! [`Clock`](crate::clock::Clock), so tests can run waits instantly. Dropping the future or the
+//! [`Clock`], so tests can run waits instantly. Dropping the future or the
 //! stream cancels the wait.
 
 use std::collections::{HashMap, VecDeque};
