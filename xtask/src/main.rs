@@ -11,6 +11,7 @@
 mod bench;
 mod check;
 mod diff_upstream;
+mod man;
 mod snapshot;
 mod spec_diff;
 mod workspace;
@@ -57,6 +58,8 @@ enum Command {
         #[arg(long)]
         only_build: bool,
     },
+    /// Write the `agent-tasks` man page to target/man/agent-tasks.1.
+    Man,
     /// Everything a pull request needs: spec validation, `codegen --check`, and `spec-diff`
     /// when an upstream is given.
     Check {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
             only_build,
         } => bench::run(quick, skip_build, only_build),
         Command::Check { upstream } => check::run(upstream),
+        Command::Man => man::run(),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

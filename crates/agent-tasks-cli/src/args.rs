@@ -74,6 +74,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), made from these same definitions (`cargo xtask man`).
+    #[command(hide = true)]
+    Man,
 }
 
 /// The repository option every command that takes one shares.
@@ -87,9 +90,9 @@ pub struct RepoOption {
 
 #[derive(ClapArgs, Debug)]
 pub struct Create {
-    /// [OWNER/REPO] PROMPT: the repository (or -R, or the git remote) and what the agent
+    /// [OWNER/REPO] PROMPT: the repository (else -R, else the git remote) and what the agent
     /// should do (or -F).
-    #[arg(value_name = "ARGS", num_args = 0..=2)]
+    #[arg(value_name = "[OWNER/REPO] PROMPT", num_args = 0..=2)]
     pub positional: Vec<String>,
     #[command(flatten)]
     pub repo: RepoOption,
@@ -133,6 +136,7 @@ pub struct Create {
 #[derive(ClapArgs, Debug)]
 pub struct List {
     /// The repository, as OWNER/REPO; without it (and without -R), all of your tasks.
+    #[arg(value_name = "OWNER/REPO")]
     pub positional: Option<String>,
     #[command(flatten)]
     pub repo: RepoOption,
@@ -162,9 +166,12 @@ pub struct List {
 
 #[derive(ClapArgs, Debug)]
 pub struct View {
-    /// [OWNER/REPO] TASK: the task's id, or its web or API URL.
-    #[arg(value_name = "TASK", num_args = 1..=2, required = true)]
-    pub positional: Vec<String>,
+    /// The task: its id, or its web or API URL (OWNER/REPO TASK also works).
+    #[arg(value_name = "TASK")]
+    pub task: String,
+    /// The task, after OWNER/REPO.
+    #[arg(hide = true)]
+    pub after_repo: Option<String>,
     #[command(flatten)]
     pub repo: RepoOption,
     /// Open the task's page in the browser (BROWSER, else the system's opener; the URL is
@@ -175,7 +182,7 @@ pub struct View {
 
 #[derive(ClapArgs, Debug)]
 pub struct Wait {
-    /// [OWNER/REPO] TASK...: one or more task ids (or URLs).
+    /// The tasks: ids or URLs (OWNER/REPO first also works).
     #[arg(value_name = "TASK", num_args = 1.., required = true)]
     pub positional: Vec<String>,
     #[command(flatten)]

@@ -59,6 +59,7 @@ async fn run(args: Args) -> u8 {
         Command::Demo => commands::demo::run(global, &out).await,
         Command::Fake(a) => commands::fake::run(a, global).await,
         Command::Completion { shell } => Ok(commands::completion::run(*shell)),
+        Command::Man => commands::completion::man(),
     };
     match result {
         Ok(code) => code,

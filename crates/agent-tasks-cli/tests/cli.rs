@@ -1,80 +1,13 @@
 //! The built `agent-tasks` binary against the fake: every command, in human and `--json`
 //! form, every exit code, and bad input that sends nothing.
 
-use std::process::Stdio;
+mod common;
+
 use std::time::Duration;
 
-use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule};
+use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Schedule};
+use common::*;
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn fake() -> Fake {
-    Fake::builder()
-        .time_scale(200.0)
-        .schedule(Schedule {
-            queued: Duration::from_secs(2),
-            running: Duration::from_secs(10),
-        })
-        .outcome(
-            "[fail]",
-            Outcome::Failed {
-                message: "the tests did not pass".into(),
-            },
-        )
-        .outcome("[ask]", Outcome::WaitingForUser)
-        .outcome("[cancel]", Outcome::Cancelled)
-        .start()
-        .await
-        .unwrap()
-}
-
-async fn run_with(fake: &Fake, args: &[&str], token: Option<&str>, stdin: Option<&str>) -> Run {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"));
-    command
-        .args(args)
-        .env_remove("GH_TOKEN")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_API_URL")
-        // No `gh` to fall back on.
-        .env("PATH", "/nonexistent")
-        .env("NO_COLOR", "1")
-        .env("GITHUB_API_URL", fake.url())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(t) = token {
-        command.env("GH_TOKEN", t);
-    }
-    let mut child = command.spawn().unwrap();
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(text.as_bytes()).await.unwrap();
-    }
-    let out = child.wait_with_output().await.unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-async fn run(fake: &Fake, args: &[&str]) -> Run {
-    run_with(fake, args, Some(DEFAULT_TOKEN), None).await
-}
-
-fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_view_list_and_wait_in_human_and_json_form() {

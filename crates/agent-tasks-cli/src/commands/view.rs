@@ -8,16 +8,15 @@ use crate::parse::{self, TaskRef};
 use crate::{auth, browser};
 
 pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure> {
-    let (repo, task) = match args.positional.as_slice() {
-        [one] if parse::looks_like_repo(one) && parse::task_ref(one).repo.is_none() => {
+    let (repo, task) = match (&args.task, &args.after_repo) {
+        (one, None) if parse::looks_like_repo(one) => {
             return Err(Failure::usage(format!(
                 "missing TASK: agent-tasks view {} TASK",
                 crate::text::inert(one)
             )));
         }
-        [one] => (None, parse::task_ref(one)),
-        [repo, task] => (Some(repo.as_str()), parse::task_ref(task)),
-        _ => return Err(Failure::usage("expected [OWNER/REPO] TASK")),
+        (one, None) => (None, parse::task_ref(one)),
+        (repo, Some(task)) => (Some(repo.as_str()), parse::task_ref(task)),
     };
     let TaskRef { repo: from_url, id } = task;
     let repo = match from_url {
@@ -26,10 +25,10 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
     };
     // A web URL needs no request to be opened.
     if args.web
-        && let Some(url) = args
-            .positional
-            .last()
-            .filter(|u| u.contains("/copilot/tasks/"))
+        && let Some(url) = [Some(&args.task), args.after_repo.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|u| u.contains("/copilot/tasks/"))
     {
         browser::open(url);
         return Ok(exit::OK);
