@@ -1,10 +1,13 @@
-//! The API's operations: the five Agent tasks operations and `GET /user`, each in its own
-//! file. They run after the HTTP layer has drawn the faults, charged the rate limit and
+//! The API's operations: the five Agent tasks operations, and the few others a client needs
+//! around them (`GET /user`, `GET /repos/{owner}/{repo}`, GraphQL's `node(id:)` for a pull
+//! request), each in its own file. They run after the HTTP layer has drawn the faults, charged the rate limit and
 //! checked the caller, and only turn a request into an [`Answer`] against the store.
 
 mod create;
 mod get;
+mod graphql;
 mod list;
+mod repo;
 mod request;
 mod user;
 
@@ -27,5 +30,7 @@ pub(crate) fn answer(store: &mut Store, route: &Route, req: &Request, caller: &C
         },
         Route::List => list::list(store, None, req, caller),
         Route::User => user::me(caller),
+        Route::Graphql => graphql::query(store, req, caller),
+        Route::Repo { owner, repo } => repo::get(store, owner, repo, caller),
     }
 }

@@ -1,6 +1,7 @@
 //! A local, stateful stand-in for GitHub's Agent tasks REST API.
 //!
-//! It serves the five operations and `GET /user` on 127.0.0.1 with the documented shapes,
+//! It serves the five operations, `GET /user`, `GET /repos/{owner}/{repo}` and GraphQL's
+//! `node(id:)` for its pull requests on 127.0.0.1 with the documented shapes,
 //! checks what GitHub checks (user agent, token, API version, the body), moves each task from
 //! `queued` through `in_progress` to an outcome on its own clock, and injects faults on demand.
 //! Tests, demos, benchmarks and users' own tests run against it; it shares no code with the
@@ -466,6 +467,20 @@ impl Fake {
     /// ```
     pub fn add_user(&self, token: &str, login: &str) {
         self.lock().add_user(token, Some(login));
+    }
+
+    /// Restricts the user of `token`: GraphQL refuses them pull requests (`FORBIDDEN`, as
+    /// for a token without pull-request read) and `GET /repos/{owner}/{repo}` says they may not
+    /// push.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let fake = agent_tasks_fake::Fake::builder().token("reader").start().await?;
+    /// fake.restrict("reader");
+    /// # Ok(()) }
+    /// ```
+    pub fn restrict(&self, token: &str) {
+        self.lock().restrict(token);
     }
 
     /// Scripts the outcome of future tasks whose prompt contains `pattern`.

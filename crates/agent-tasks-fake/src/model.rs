@@ -137,6 +137,8 @@ impl Repo {
 pub(crate) struct User {
     pub token: String,
     pub login: String,
+    /// The token may neither read pull requests nor write to repositories.
+    pub restricted: bool,
 }
 
 /// A stored task: what was asked, and when. Its state is computed from the clock.
@@ -218,16 +220,27 @@ impl StoredTask {
             }));
         }
         if state == "completed" {
-            let pr = i64::try_from(self.number)
-                .unwrap_or(i64::MAX)
-                .saturating_add(1000);
+            let (pr, node_id) = self.pull_request();
             out.push(json!({
                 "provider": "github",
                 "type": "pull",
-                "data": {"id": pr, "global_id": format!("PR_fake{pr}")}
+                "data": {"id": pr, "global_id": node_id}
             }));
         }
         out
+    }
+
+    /// The pull request the task opens when it completes: its database id and node id.
+    fn pull_request(&self) -> (i64, String) {
+        let pr = i64::try_from(self.number)
+            .unwrap_or(i64::MAX)
+            .saturating_add(1000);
+        (pr, format!("PR_fake{pr}"))
+    }
+
+    /// The task's pull request at `now`, if it has opened one by then.
+    pub(crate) fn pull_request_at(&self, now: DateTime<Utc>) -> Option<(i64, String)> {
+        (self.state_at(now).0 == "completed").then(|| self.pull_request())
     }
 
     /// The task as the list and create operations return it.

@@ -26,6 +26,13 @@ pub(crate) enum Route {
         id: String,
     },
     User,
+    /// `POST /graphql`: only the `node(id:)` query a client resolves a pull request with.
+    Graphql,
+    /// `GET /repos/{owner}/{repo}`: the repository, with the caller's permissions.
+    Repo {
+        owner: String,
+        repo: String,
+    },
 }
 
 /// The operation name of a request that matches no route.
@@ -41,6 +48,8 @@ impl Route {
             Route::List => "list_tasks",
             Route::Get { .. } => "get_task_by_id",
             Route::User => "get_authenticated_user",
+            Route::Graphql => "graphql",
+            Route::Repo { .. } => "get_repository",
         }
     }
 
@@ -70,6 +79,11 @@ impl Route {
             (&Method::GET, ["agents", "tasks"]) => Route::List,
             (&Method::GET, ["agents", "tasks", id]) => Route::Get { id: id.to_string() },
             (&Method::GET, ["user"]) => Route::User,
+            (&Method::POST, ["graphql"]) => Route::Graphql,
+            (&Method::GET, ["repos", o, r]) => Route::Repo {
+                owner: o.to_string(),
+                repo: r.to_string(),
+            },
             _ => return None,
         })
     }

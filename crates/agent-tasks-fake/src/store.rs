@@ -134,7 +134,31 @@ impl Store {
         self.users.push(User {
             token: token.to_owned(),
             login: login.map_or_else(|| format!("fake-user-{id}"), str::to_owned),
+            restricted: false,
         });
+    }
+
+    /// Marks the user of `token` as one whose token may not read pull requests (GraphQL
+    /// answers FORBIDDEN) nor write to repositories (`permissions.push` is false).
+    pub(crate) fn restrict(&mut self, token: &str) {
+        if let Some(user) = self.users.iter_mut().find(|u| u.token == token) {
+            user.restricted = true;
+        }
+    }
+
+    /// Whether user `id` may not read pull requests.
+    pub(crate) fn pulls_denied(&self, id: i64) -> bool {
+        self.user(id).is_some_and(|u| u.restricted)
+    }
+
+    /// Whether user `id` may only read repositories.
+    pub(crate) fn is_read_only(&self, id: i64) -> bool {
+        self.user(id).is_some_and(|u| u.restricted)
+    }
+
+    fn user(&self, id: i64) -> Option<&User> {
+        let index = usize::try_from(id.checked_sub(1)?).ok()?;
+        self.users.get(index)
     }
 
     /// The user `token` authenticates as, with their id (the first user with it wins).

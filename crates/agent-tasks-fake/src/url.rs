@@ -178,3 +178,18 @@ mod tests {
         }
     }
 }
+
+/// `text` with anything but printable ASCII replaced by `?`, at most 100 characters: safe to
+/// echo back in an error message.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
