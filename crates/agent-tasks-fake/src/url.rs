@@ -110,6 +110,21 @@ pub(crate) fn encode_path(path: &str) -> String {
     out
 }
 
+/// `text` with anything but printable ASCII replaced by `?`, at most 100 characters: safe to
+/// echo back in an error message.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,19 +192,4 @@ mod tests {
             prop_assert_eq!(decode_query_component(&encoded), s);
         }
     }
-}
-
-/// `text` with anything but printable ASCII replaced by `?`, at most 100 characters: safe to
-/// echo back in an error message.
-pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .take(100)
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
 }
