@@ -168,6 +168,115 @@ documentation_url are returned.
             Default::default()
         }
     }
+    ///One GraphQL error.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GraphqlError {
+        pub message: ::std::string::String,
+        ///GitHub's error type (`NOT_FOUND`, `FORBIDDEN`, ...)
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl GraphqlError {
+        pub fn builder() -> builder::GraphqlError {
+            Default::default()
+        }
+    }
+    ///A GraphQL query and its variables.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GraphqlRequest {
+        pub query: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub variables: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl GraphqlRequest {
+        pub fn builder() -> builder::GraphqlRequest {
+            Default::default()
+        }
+    }
+    ///A GraphQL answer (only the fields this client reads).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GraphqlResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<::std::vec::Vec<GraphqlError>>,
+    }
+    impl GraphqlResponse {
+        pub fn builder() -> builder::GraphqlResponse {
+            Default::default()
+        }
+    }
+    ///A repository (only the fields this client reads).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Repository {
+        pub full_name: ::std::string::String,
+        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permissions: ::std::option::Option<RepositoryPermissions>,
+    }
+    impl Repository {
+        pub fn builder() -> builder::Repository {
+            Default::default()
+        }
+    }
+    ///The authenticated user's permissions on a repository.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RepositoryPermissions {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admin: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub maintain: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pull: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub push: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub triage: ::std::option::Option<bool>,
+    }
+    impl RepositoryPermissions {
+        pub fn builder() -> builder::RepositoryPermissions {
+            Default::default()
+        }
+    }
     ///A repository
     #[derive(
         ::serde::Deserialize,
@@ -1106,6 +1215,405 @@ documentation_url are returned.
         impl ::std::convert::From<super::CustomAgent> for CustomAgent {
             fn from(value: super::CustomAgent) -> Self {
                 Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GraphqlError {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GraphqlError {
+            fn default() -> Self {
+                Self {
+                    message: Err("no value supplied for message".to_string()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl GraphqlError {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GraphqlError> for super::GraphqlError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GraphqlError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GraphqlError> for GraphqlError {
+            fn from(value: super::GraphqlError) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GraphqlRequest {
+            query: ::std::result::Result<::std::string::String, ::std::string::String>,
+            variables: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GraphqlRequest {
+            fn default() -> Self {
+                Self {
+                    query: Err("no value supplied for query".to_string()),
+                    variables: Ok(Default::default()),
+                }
+            }
+        }
+        impl GraphqlRequest {
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+            pub fn variables<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.variables = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for variables: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GraphqlRequest> for super::GraphqlRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GraphqlRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    query: value.query?,
+                    variables: value.variables?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GraphqlRequest> for GraphqlRequest {
+            fn from(value: super::GraphqlRequest) -> Self {
+                Self {
+                    query: Ok(value.query),
+                    variables: Ok(value.variables),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GraphqlResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::GraphqlError>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GraphqlResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    errors: Ok(Default::default()),
+                }
+            }
+        }
+        impl GraphqlResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::GraphqlError>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GraphqlResponse> for super::GraphqlResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GraphqlResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    errors: value.errors?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GraphqlResponse> for GraphqlResponse {
+            fn from(value: super::GraphqlResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    errors: Ok(value.errors),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Repository {
+            full_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            permissions: ::std::result::Result<
+                ::std::option::Option<super::RepositoryPermissions>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Repository {
+            fn default() -> Self {
+                Self {
+                    full_name: Err("no value supplied for full_name".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    permissions: Ok(Default::default()),
+                }
+            }
+        }
+        impl Repository {
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn permissions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RepositoryPermissions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.permissions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for permissions: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Repository> for super::Repository {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Repository,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    full_name: value.full_name?,
+                    id: value.id?,
+                    permissions: value.permissions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Repository> for Repository {
+            fn from(value: super::Repository) -> Self {
+                Self {
+                    full_name: Ok(value.full_name),
+                    id: Ok(value.id),
+                    permissions: Ok(value.permissions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RepositoryPermissions {
+            admin: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            maintain: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            pull: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            push: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            triage: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RepositoryPermissions {
+            fn default() -> Self {
+                Self {
+                    admin: Ok(Default::default()),
+                    maintain: Ok(Default::default()),
+                    pull: Ok(Default::default()),
+                    push: Ok(Default::default()),
+                    triage: Ok(Default::default()),
+                }
+            }
+        }
+        impl RepositoryPermissions {
+            pub fn admin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.admin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for admin: {e}")
+                    });
+                self
+            }
+            pub fn maintain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.maintain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for maintain: {e}")
+                    });
+                self
+            }
+            pub fn pull<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pull = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pull: {e}")
+                    });
+                self
+            }
+            pub fn push<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.push = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for push: {e}")
+                    });
+                self
+            }
+            pub fn triage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.triage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for triage: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RepositoryPermissions>
+        for super::RepositoryPermissions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RepositoryPermissions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    admin: value.admin?,
+                    maintain: value.maintain?,
+                    pull: value.pull?,
+                    push: value.push?,
+                    triage: value.triage?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RepositoryPermissions>
+        for RepositoryPermissions {
+            fn from(value: super::RepositoryPermissions) -> Self {
+                Self {
+                    admin: Ok(value.admin),
+                    maintain: Ok(value.maintain),
+                    pull: Ok(value.pull),
+                    push: Ok(value.push),
+                    triage: Ok(value.triage),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -2733,6 +3241,40 @@ let response = client.get_authenticated_user()
     pub fn get_authenticated_user(&self) -> builder::GetAuthenticatedUser<'_> {
         builder::GetAuthenticatedUser::new(self)
     }
+    /**Run a GraphQL query
+
+GitHub's GraphQL API. The client sends only `node(id:)` on a pull request's node id. Query errors come back with status 200 and `errors`.
+
+Sends a `POST` request to `/graphql`
+
+```ignore
+let response = client.graphql()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn graphql(&self) -> builder::Graphql<'_> {
+        builder::Graphql::new(self)
+    }
+    /**Get a repository
+
+The repository, with the authenticated user's permissions on it.
+
+Sends a `GET` request to `/repos/{owner}/{repo}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository. The name is not case sensitive.
+```ignore
+let response = client.get_repository()
+    .owner(owner)
+    .repo(repo)
+    .send()
+    .await;
+```*/
+    pub fn get_repository(&self) -> builder::GetRepository<'_> {
+        builder::GetRepository::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3566,6 +4108,176 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::graphql`]
+
+[`Client::graphql`]: super::Client::graphql*/
+    #[derive(Debug, Clone)]
+    pub struct Graphql<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::GraphqlRequest, String>,
+    }
+    impl<'a> Graphql<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GraphqlRequest>,
+            <V as std::convert::TryInto<
+                types::GraphqlRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `GraphqlRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GraphqlRequest,
+            ) -> types::builder::GraphqlRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/graphql`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GraphqlResponse>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::GraphqlRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/graphql", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "graphql",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_repository`]
+
+[`Client::get_repository`]: super::Client::get_repository*/
+    #[derive(Debug, Clone)]
+    pub struct GetRepository<'a> {
+        client: &'a super::Client,
+        owner: Result<::std::string::String, String>,
+        repo: Result<::std::string::String, String>,
+    }
+    impl<'a> GetRepository<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                owner: Err("owner was not initialized".to_string()),
+                repo: Err("repo was not initialized".to_string()),
+            }
+        }
+        pub fn owner<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.owner = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for owner failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn repo<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.repo = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for repo failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/repos/{owner}/{repo}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Repository>, Error<ByteStream>> {
+            let Self { client, owner, repo } = self;
+            let owner = owner.map_err(Error::InvalidRequest)?;
+            let repo = repo.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/repos/{}/{}", client.baseurl, encode_path(& owner.to_string()),
+                encode_path(& repo.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_repository",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -671,6 +671,126 @@ pub mod operations {
             )
         }
     }
+    pub struct GraphqlWhen(::httpmock::When);
+    impl GraphqlWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/graphql$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GraphqlRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct GraphqlThen(::httpmock::Then);
+    impl GraphqlThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GraphqlResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetRepositoryWhen(::httpmock::When);
+    impl GetRepositoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/repos/[^/]*/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn owner(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/repos/{}/.*$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn repo(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/repos/.*/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetRepositoryThen(::httpmock::Then);
+    impl GetRepositoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Repository) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::BasicError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -700,6 +820,12 @@ pub trait MockServerExt {
             operations::GetAuthenticatedUserWhen,
             operations::GetAuthenticatedUserThen,
         );
+    fn graphql<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GraphqlWhen, operations::GraphqlThen);
+    fn get_repository<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRepositoryWhen, operations::GetRepositoryThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_tasks_for_repo<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -771,6 +897,28 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetAuthenticatedUserWhen::new(when),
                 operations::GetAuthenticatedUserThen::new(then),
+            )
+        })
+    }
+    fn graphql<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GraphqlWhen, operations::GraphqlThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GraphqlWhen::new(when),
+                operations::GraphqlThen::new(then),
+            )
+        })
+    }
+    fn get_repository<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRepositoryWhen, operations::GetRepositoryThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetRepositoryWhen::new(when),
+                operations::GetRepositoryThen::new(then),
             )
         })
     }
