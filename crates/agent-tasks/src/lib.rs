@@ -10,11 +10,12 @@
 // 4. transport (the one request path)
 // 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
 // 6. client (`Client`, `ClientBuilder`)
-// 7. get, list, create, user (one operation each), then repo and wait on top of them
+// 7. get, list, create, user (one operation each), then repo, wait and feed on top of them
 pub mod client;
 pub mod clock;
 pub mod create;
 pub mod error;
+pub mod feed;
 pub mod get;
 pub mod list;
 mod page;

@@ -99,6 +99,10 @@ impl Filters {
 }
 
 impl<S> ListTasks<S> {
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn new(client: Client, scope: S) -> Self {
         ListTasks {
             client,

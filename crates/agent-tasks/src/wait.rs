@@ -78,7 +78,7 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.interval.is_zero() {
             return Err(Error::invalid("interval", "must be more than zero"));
         }
@@ -99,7 +99,7 @@ impl WaitOptions {
 }
 
 /// The one poller of every wait: interval, backoff and a hard deadline.
-struct Poller {
+pub(crate) struct Poller {
     clock: Arc<dyn Clock>,
     options: WaitOptions,
     interval: Duration,
@@ -107,7 +107,7 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(clock: Arc<dyn Clock>, options: WaitOptions) -> Self {
+    pub(crate) fn new(clock: Arc<dyn Clock>, options: WaitOptions) -> Self {
         Poller {
             interval: options.interval,
             clock,
@@ -117,20 +117,20 @@ impl Poller {
     }
 
     /// How long the wait has lasted (it starts at the first poll).
-    fn waited(&mut self) -> Duration {
+    pub(crate) fn waited(&mut self) -> Duration {
         let now = self.clock.now();
         let started = *self.started.get_or_insert(now);
         now.saturating_duration_since(started)
     }
 
     /// Time left before the deadline; `None` without one.
-    fn left(&mut self) -> Option<Duration> {
+    pub(crate) fn left(&mut self) -> Option<Duration> {
         let waited = self.waited();
         self.options.timeout.map(|t| t.saturating_sub(waited))
     }
 
     /// Sleeps one interval, or until the deadline if that comes first.
-    async fn nap(&mut self) {
+    pub(crate) async fn nap(&mut self) {
         let nap = self
             .left()
             .map_or(self.interval, |left| self.interval.min(left));
@@ -142,7 +142,7 @@ impl Poller {
     /// Runs `request`, abandoning it at the deadline (`None` then). The request in flight is
     /// timed by tokio's timer: a clock of the caller's may jump when asked to sleep (tests
     /// do), which must not cut a request short.
-    async fn within<T>(&mut self, request: impl Future<Output = T>) -> Option<T> {
+    pub(crate) async fn within<T>(&mut self, request: impl Future<Output = T>) -> Option<T> {
         let Some(left) = self.left() else {
             return Some(request.await);
         };
@@ -153,12 +153,12 @@ impl Poller {
     }
 
     /// A poll saw a change: poll soon again.
-    fn changed(&mut self) {
+    pub(crate) fn changed(&mut self) {
         self.interval = self.options.interval;
     }
 
     /// A poll saw nothing new: back off.
-    fn unchanged(&mut self) {
+    pub(crate) fn unchanged(&mut self) {
         self.interval = self
             .interval
             .mul_f64(self.options.backoff)

@@ -1,0 +1,326 @@
+//! A change feed: every change of the tasks of a repository, or of the user across
+//! repositories, as a stream of [`Event`]s, from one list request per interval.
+//!
+//! Each poll lists the tasks updated since the last one (`since`, sorted by `updated_at`), with
+//! `If-None-Match` on the first page, so a quiet interval costs a 304, free on GitHub's
+//! primary rate limit. What each task looked like is kept in a [`Cursor`], which every event
+//! carries: save it, and a feed started again from it ([`Feed::cursor`]) reports nothing twice
+//! and misses nothing that changed in between.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, guarded};
+use crate::types::{PullRequestRef, Task, TaskState};
+use crate::wait::{Poller, WaitOptions};
+
+/// What happened to a task.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// The task appeared, created after the feed (or its cursor) began.
+    Created,
+    /// The task's state changed; `from` is `None` for a task the feed had not seen before.
+    StateChanged {
+        /// The state before, when known.
+        from: Option<TaskState>,
+        /// The state now.
+        to: TaskState,
+    },
+    /// The task opened a pull request.
+    PullRequestOpened {
+        /// The pull request's database id.
+        id: i64,
+        /// Its GraphQL node id.
+        node_id: Option<String>,
+    },
+    /// The task gained a session (someone asked the agent for more).
+    SessionAdded {
+        /// How many sessions it has now.
+        sessions: i32,
+    },
+}
+
+/// One change of one task, with the cursor to resume the feed after it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Event {
+    /// What happened.
+    #[serde(flatten)]
+    pub change: Change,
+    /// The task as the list showed it.
+    pub task: Task,
+    /// Where the feed is after this event: keep it to resume from here.
+    #[serde(skip)]
+    pub cursor: Cursor,
+}
+
+/// Where a feed is: the newest `updated_at` it has seen, and what each task updated since then
+/// looked like. Save it as text (`to_string`, `parse`) to resume a feed in another process.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    since: Option<DateTime<Utc>>,
+    seen: BTreeMap<String, Seen>,
+}
+
+/// What the feed last saw of a task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Seen {
+    state: TaskState,
+    sessions: Option<i32>,
+    pull_request: bool,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::invalid("cursor", format!("is not a feed cursor ({e})")))
+    }
+}
+
+impl Cursor {
+    /// The changes `task` makes to what the cursor knows, recorded in it.
+    fn apply(&mut self, task: &Task) -> Vec<Change> {
+        let now = Seen {
+            state: task.state.clone(),
+            sessions: task.session_count,
+            pull_request: task.pull_request().is_some(),
+            updated_at: task.updated_at,
+        };
+        let mut changes = Vec::new();
+        match self.seen.get(&task.id) {
+            None => {
+                if self.since.is_some_and(|s| task.created_at >= s) {
+                    changes.push(Change::Created);
+                } else {
+                    changes.push(Change::StateChanged {
+                        from: None,
+                        to: task.state.clone(),
+                    });
+                }
+            }
+            Some(before) => {
+                if before.state != now.state {
+                    changes.push(Change::StateChanged {
+                        from: Some(before.state.clone()),
+                        to: now.state.clone(),
+                    });
+                }
+                if let (Some(b), Some(n)) = (before.sessions, now.sessions)
+                    && n > b
+                {
+                    changes.push(Change::SessionAdded { sessions: n });
+                }
+            }
+        }
+        let had_pr = self.seen.get(&task.id).is_some_and(|s| s.pull_request);
+        if !had_pr && let Some(PullRequestRef { id, node_id, .. }) = task.pull_request() {
+            changes.push(Change::PullRequestOpened {
+                id,
+                node_id: node_id.map(str::to_owned),
+            });
+        }
+        if let Some(updated) = task.updated_at {
+            self.since = Some(self.since.map_or(updated, |s| s.max(updated)));
+        }
+        self.seen.insert(task.id.clone(), now);
+        changes
+    }
+
+    /// Forgets ended tasks not updated since the cursor's `since` (the next poll cannot show
+    /// them unless they change again, which ended tasks rarely do), so that the cursor holds
+    /// about as many tasks as are under way.
+    fn prune(&mut self) {
+        if let Some(since) = self.since {
+            self.seen
+                .retain(|_, s| !s.state.is_terminal() || s.updated_at.is_none_or(|u| u >= since));
+        }
+    }
+}
+
+impl<S: ListScope> ListTasks<S> {
+    /// A change feed of the tasks this listing names: see [`Feed`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut events = client.repo("octocat", "hello-world").list_tasks().watch().stream();
+    /// while let Some(event) = events.try_next().await? {
+    ///     println!("{} {:?}", event.task.id, event.change);
+    ///     // save event.cursor.to_string() to resume later with .cursor(saved.parse()?)
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn watch(self) -> Feed<S> {
+        Feed {
+            list: self,
+            cursor: None,
+            options: WaitOptions {
+                interval: Duration::from_secs(10),
+                max_interval: Duration::from_secs(60),
+                ..WaitOptions::default()
+            },
+        }
+    }
+}
+
+/// A change feed. Get one from [`ListTasks::watch`].
+#[derive(Clone, Debug)]
+#[must_use = "a feed does nothing until it is streamed"]
+pub struct Feed<S> {
+    list: ListTasks<S>,
+    cursor: Option<Cursor>,
+    options: WaitOptions,
+}
+
+impl<S: ListScope> Feed<S> {
+    /// Resumes from a cursor an earlier event carried.
+    pub fn cursor(mut self, cursor: Cursor) -> Self {
+        self.cursor = Some(cursor);
+        self
+    }
+
+    /// The first interval between polls (default 10 s; quiet polls back off to 60 s).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.options.interval = interval;
+        if self.options.max_interval < interval {
+            self.options.max_interval = interval;
+        }
+        self
+    }
+
+    /// The longest interval between polls (default 60 s).
+    pub fn max_interval(mut self, max: Duration) -> Self {
+        self.options.max_interval = max;
+        self
+    }
+
+    /// Ends the feed after this long, without an error.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// The events, as they are polled. Without a cursor the feed starts from now: the tasks
+    /// updated most recently (one page) are its baseline and make no events. A timeout ends the
+    /// stream; an error ends it after the error.
+    pub fn stream(self) -> impl Stream<Item = Result<Event>> + Send + Unpin + 'static {
+        struct St<S> {
+            list: ListTasks<S>,
+            poller: Poller,
+            cursor: Cursor,
+            baseline: bool,
+            etag: Option<String>,
+            queue: std::collections::VecDeque<Event>,
+            polls: u64,
+            done: bool,
+        }
+        let checked = self.options.check();
+        let baseline = self.cursor.is_none();
+        let st = St {
+            poller: Poller::new(self.list.client().clock(), self.options),
+            list: self.list,
+            cursor: self.cursor.unwrap_or_default(),
+            baseline,
+            etag: None,
+            queue: Default::default(),
+            polls: 0,
+            done: false,
+        };
+        let events = futures_util::stream::unfold(st, |mut st| async move {
+            loop {
+                if let Some(event) = st.queue.pop_front() {
+                    return Some((Ok(event), st));
+                }
+                if st.done {
+                    return None;
+                }
+                if st.polls > 0 {
+                    if st.poller.left().is_some_and(|l| l.is_zero()) {
+                        return None;
+                    }
+                    st.poller.nap().await;
+                }
+                st.polls = st.polls.saturating_add(1);
+                let mut list = st
+                    .list
+                    .clone()
+                    .sort(TaskSort::UpdatedAt)
+                    .direction(SortDirection::Desc)
+                    .per_page(100);
+                if let Some(since) = st.cursor.since {
+                    list = list.since(since);
+                }
+                let polled = if st.baseline {
+                    // One page is enough to start from: older tasks are news if they change.
+                    st.poller
+                        .within(async { list.send().await.map(|p| Some(p.items)) })
+                        .await
+                } else {
+                    st.poller
+                        .within(async {
+                            list.collect_conditional(st.etag.as_deref()).await.map(|c| {
+                                c.map(|c| {
+                                    st.etag = c.etag;
+                                    c.tasks
+                                })
+                            })
+                        })
+                        .await
+                };
+                match polled {
+                    None => return None,
+                    Some(Err(e)) => {
+                        st.done = true;
+                        return Some((Err(e), st));
+                    }
+                    Some(Ok(None)) => st.poller.unchanged(),
+                    Some(Ok(Some(mut tasks))) => {
+                        // Oldest change first, so the cursor only moves forward.
+                        tasks.reverse();
+                        let mut changed = false;
+                        for task in tasks {
+                            let changes = st.cursor.apply(&task);
+                            if st.baseline {
+                                continue;
+                            }
+                            for change in changes {
+                                changed = true;
+                                st.queue.push_back(Event {
+                                    change,
+                                    task: task.clone(),
+                                    cursor: st.cursor.clone(),
+                                });
+                            }
+                        }
+                        st.cursor.prune();
+                        // Without any task yet, `since` stays unset (polls list everything, which
+                        // is nothing much): the client's clock is never taken for GitHub's.
+                        st.baseline = false;
+                        if changed {
+                            st.poller.changed();
+                        } else {
+                            st.poller.unchanged();
+                        }
+                    }
+                }
+            }
+        });
+        Box::pin(guarded(checked, events))
+    }
+}
