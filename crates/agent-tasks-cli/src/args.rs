@@ -64,6 +64,9 @@ pub enum Command {
     View(View),
     /// Wait until tasks end or need attention; the exit code tells how the worst one ended.
     Wait(Wait),
+    /// Follow every change of a repository's tasks (or all of yours): a line per event, JSON
+    /// Lines with --json, until interrupted or the timeout.
+    Watch(WatchArgs),
     /// Run the whole flow against a local fake of the API: no token, no network, no cost.
     Demo,
     /// Serve the fake Agent tasks API on 127.0.0.1, for your own tests and demos.
@@ -191,6 +194,25 @@ pub struct Wait {
     pub wait_args: WaitArgs,
 }
 
+#[derive(ClapArgs, Debug)]
+pub struct WatchArgs {
+    /// The repository, as OWNER/REPO; without it (and without -R), all of your tasks.
+    #[arg(value_name = "OWNER/REPO")]
+    pub positional: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    /// Stop after this long (30s, 10m, 2h); without it, run until interrupted.
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
+    pub timeout: Option<Duration>,
+    /// First interval between polls (quiet polls back off to 6x, at most 10 min).
+    #[arg(long, value_name = "DURATION", value_parser = parse::interval, default_value = "10s")]
+    pub interval: Duration,
+    /// Keep the feed's cursor in this file: read at start (if it exists), written after each
+    /// event, so that a restarted watch misses nothing and repeats nothing.
+    #[arg(long, value_name = "FILE")]
+    pub cursor_file: Option<std::path::PathBuf>,
+}
+
 #[derive(ClapArgs, Debug, Clone)]
 pub struct WaitArgs {
     /// Give up after this long (30s, 10m, 2h).
@@ -248,23 +270,17 @@ pub enum Dir {
 /// The command line, with `--json` followed by a command name read as `--json` alone (so
 /// `agent-tasks --json list` works although `--json` takes optional fields).
 pub fn normalize(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    const COMMANDS: &[&str] = &[
-        "create",
-        "list",
-        "view",
-        "wait",
-        "demo",
-        "fake",
-        "completion",
-        "help",
-    ];
+    use clap::CommandFactory;
+    let command = Args::command();
+    let is_command =
+        |name: &str| name == "help" || command.get_subcommands().any(|c| c.get_name() == name);
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
     let mut out = Vec::with_capacity(args.len());
     for (i, arg) in args.iter().enumerate() {
         let next_is_command = args
             .get(i + 1)
             .and_then(|a| a.to_str())
-            .is_some_and(|a| COMMANDS.contains(&a));
+            .is_some_and(is_command);
         if arg == "--json" && next_is_command {
             out.push("--json=".into());
         } else {

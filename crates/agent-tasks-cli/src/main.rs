@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
 /// Runs a command and returns its exit code; a failure gets one line on stderr.
 async fn run(args: Args) -> u8 {
     let out = match output::Out::new(args.global.json.as_deref(), args.global.jq.as_deref()) {
-        Ok(out) if matches!(args.command, Command::Demo) => out.compact(),
+        Ok(out) if matches!(args.command, Command::Demo | Command::Watch(_)) => out.compact(),
         Ok(out) => out,
         Err(f) => {
             eprintln!("agent-tasks: {}", f.message);
@@ -56,6 +56,7 @@ async fn run(args: Args) -> u8 {
         Command::List(a) => commands::list::run(a, global, &out).await,
         Command::View(a) => commands::view::run(a, global, &out).await,
         Command::Wait(a) => commands::wait::run(a, global, &out).await,
+        Command::Watch(a) => commands::watch::run(a, global, &out).await,
         Command::Demo => commands::demo::run(global, &out).await,
         Command::Fake(a) => commands::fake::run(a, global).await,
         Command::Completion { shell } => Ok(commands::completion::run(*shell)),

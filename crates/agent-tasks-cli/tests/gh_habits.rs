@@ -268,3 +268,51 @@ async fn the_demo_refuses_options_it_cannot_honour_and_prints_json_lines() {
     }
     assert!(r.stdout.lines().count() >= 5);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_prints_each_change_as_json_lines_and_resumes_from_its_cursor_file() {
+    let fake = Fake::builder()
+        .time_scale(100.0)
+        .schedule(Schedule {
+            queued: Duration::from_secs(20),
+            running: Duration::from_secs(40),
+        })
+        .start()
+        .await
+        .unwrap();
+    let id = create(&fake, "Watch me").await;
+    let cursor = std::env::temp_dir().join(format!("agent-tasks-cursor-{}", std::process::id()));
+    let _ = std::fs::remove_file(&cursor);
+    let cursor_arg = cursor.to_str().unwrap();
+    let args = [
+        "--json",
+        "watch",
+        "octocat/hello-world",
+        "--interval",
+        "50ms",
+        "--timeout",
+        "1500ms",
+        "--cursor-file",
+        cursor_arg,
+    ];
+    let r = run(&fake, &args).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let events: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["to"].as_str().unwrap_or("")))
+        .collect();
+    assert!(kinds.contains(&("state_changed", "completed")), "{kinds:?}");
+    assert!(kinds.contains(&("pull_request_opened", "")), "{kinds:?}");
+    assert!(events.iter().all(|e| e["task"]["id"] == id.as_str()));
+    assert!(cursor.exists(), "the cursor was kept");
+    // Started again from the cursor: nothing has changed since, so nothing is printed.
+    let r = run(&fake, &args).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "", "nothing twice");
+    let _ = std::fs::remove_file(&cursor);
+}

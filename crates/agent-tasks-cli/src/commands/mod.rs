@@ -8,6 +8,7 @@ pub mod fake;
 pub mod list;
 pub mod view;
 pub mod wait;
+pub mod watch;
 
 use crate::args::{Global, RepoOption};
 use crate::exit::Failure;

@@ -1,0 +1,112 @@
+//! `agent-tasks watch [OWNER/REPO]`: every change of the tasks, as it happens (the SDK's change
+//! feed): a line per event, JSON Lines under `--json`.
+
+use agent_tasks::feed::{Change, Cursor, Event, Feed};
+use agent_tasks::list::ListScope;
+use futures_util::TryStreamExt;
+
+use crate::args::{Global, WatchArgs};
+use crate::exit::{self, Failure};
+use crate::output::{Out, line, paint};
+use crate::text::inert;
+use crate::{auth, parse};
+
+pub async fn run(args: &WatchArgs, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let cursor = match &args.cursor_file {
+        Some(path) if path.exists() => Some(read_cursor(path)?),
+        _ => None,
+    };
+    let target = super::repository(args.positional.as_deref(), &args.repo, global, false).await?;
+    let client = auth::client(global).await?;
+    match target {
+        Some((owner, name)) => {
+            follow(
+                client.repo(owner, name).list_tasks().watch(),
+                args,
+                cursor,
+                out,
+            )
+            .await
+        }
+        None => follow(client.list_tasks().watch(), args, cursor, out).await,
+    }
+}
+
+async fn follow<S: ListScope>(
+    feed: Feed<S>,
+    args: &WatchArgs,
+    cursor: Option<Cursor>,
+    out: &Out,
+) -> Result<u8, Failure> {
+    let mut feed = feed
+        .interval(args.interval)
+        .max_interval(args.interval.saturating_mul(6).min(parse::MAX_INTERVAL));
+    if let Some(t) = args.timeout {
+        feed = feed.timeout(t);
+    }
+    if let Some(c) = cursor {
+        feed = feed.cursor(c);
+    }
+    out.say("Watching for changes (Ctrl-C stops)...");
+    let mut events = feed.stream();
+    while let Some(event) = events.try_next().await? {
+        print(&event, out)?;
+        if let Some(path) = &args.cursor_file {
+            write_cursor(path, &event.cursor)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn print(event: &Event, out: &Out) -> Result<(), Failure> {
+    if out.is_json() {
+        return out.json(event);
+    }
+    let what = match &event.change {
+        Change::Created => format!("created ({})", paint(out.is_tty(), &event.task.state)),
+        Change::StateChanged { from, to } => format!(
+            "{} -> {}",
+            from.as_ref()
+                .map_or_else(|| "?".to_owned(), |f| paint(out.is_tty(), f)),
+            paint(out.is_tty(), to)
+        ),
+        Change::PullRequestOpened { id, .. } => format!("pull request opened (database id {id})"),
+        Change::SessionAdded { sessions } => format!("session added ({sessions} in all)"),
+        _ => "changed".to_owned(),
+    };
+    line(&format!(
+        "{}  {}  {what}  {}",
+        event
+            .task
+            .updated_at
+            .unwrap_or(event.task.created_at)
+            .format("%H:%M:%S"),
+        inert(&event.task.id),
+        inert(event.task.name.as_deref().unwrap_or_default())
+    ));
+    Ok(())
+}
+
+fn read_cursor(path: &std::path::Path) -> Result<Cursor, Failure> {
+    let shown = inert(&path.display().to_string());
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read the cursor file {shown}: {e}")))?;
+    if text.len() > 16 * 1024 * 1024 {
+        return Err(Failure::usage(format!(
+            "the cursor file {shown} is too large"
+        )));
+    }
+    text.trim()
+        .parse()
+        .map_err(|e: agent_tasks::Error| Failure::usage(format!("{shown}: {e}")))
+}
+
+/// Writes the cursor beside the file and renames it over it: a crash leaves the old cursor or
+/// the new one, never half of one.
+fn write_cursor(path: &std::path::Path, cursor: &Cursor) -> Result<(), Failure> {
+    let shown = inert(&path.display().to_string());
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, cursor.to_string())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| Failure::error(format!("cannot write the cursor file {shown}: {e}")))
+}
