@@ -11,12 +11,15 @@
 // 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
 // 6. client (`Client`, `ClientBuilder`)
 // 7. get, list, create, user (one operation each), then repo, wait and feed on top of them
+// 8. journal, then fan_out (many creations, journaled)
 pub mod client;
 pub mod clock;
 pub mod create;
 pub mod error;
+pub mod fan_out;
 pub mod feed;
 pub mod get;
+mod journal;
 pub mod list;
 mod page;
 mod reconcile;
