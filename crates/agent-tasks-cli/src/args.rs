@@ -67,6 +67,10 @@ pub enum Command {
     /// Follow every change of a repository's tasks (or all of yours): a line per event, JSON
     /// Lines with --json, until interrupted or the timeout.
     Watch(WatchArgs),
+    /// Start the same task in many repositories, journaled so that a rerun starts nothing
+    /// twice; a summary table (or JSON) at the end.
+    #[command(name = "fan-out")]
+    FanOut(FanOutArgs),
     /// Run the whole flow against a local fake of the API: no token, no network, no cost.
     Demo,
     /// Serve the fake Agent tasks API on 127.0.0.1, for your own tests and demos.
@@ -190,6 +194,54 @@ pub struct Wait {
     pub positional: Vec<String>,
     #[command(flatten)]
     pub repo: RepoOption,
+    #[command(flatten)]
+    pub wait_args: WaitArgs,
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct FanOutArgs {
+    /// What the agent should do (or -F).
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+    /// A file of repositories, one OWNER/REPO a line (`#` comments and blank lines skipped).
+    #[arg(long = "repos", value_name = "FILE")]
+    pub repos_file: Option<std::path::PathBuf>,
+    /// A repository (repeatable), besides or instead of --repos.
+    #[arg(short = 'R', long = "repo", value_name = "OWNER/REPO")]
+    pub repos: Vec<String>,
+    /// The journal: every step is written here before the next; run again with the same
+    /// journal to finish an interrupted fan-out without starting anything twice.
+    #[arg(long, value_name = "FILE")]
+    pub journal: std::path::PathBuf,
+    /// Creations under way at once (default 1, as GitHub asks).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// The pause between two creations (GitHub asks for at least a second between writes).
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration, default_value = "1s")]
+    pub pace: Duration,
+    /// Read the prompt from a file, or from standard input with `-`.
+    #[arg(
+        short = 'F',
+        long = "from-file",
+        visible_alias = "prompt-file",
+        value_name = "FILE"
+    )]
+    pub prompt_file: Option<String>,
+    /// The base branch.
+    #[arg(short = 'b', long = "base", value_name = "REF")]
+    pub base_ref: Option<String>,
+    /// The model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// A custom agent: the agent file's name without extension.
+    #[arg(short = 'a', long, value_name = "NAME")]
+    pub custom_agent: Option<String>,
+    /// Ask the agent to open a pull request.
+    #[arg(long)]
+    pub pr: bool,
+    /// Then wait until every task ends or needs attention.
+    #[arg(long)]
+    pub wait: bool,
     #[command(flatten)]
     pub wait_args: WaitArgs,
 }

@@ -57,6 +57,7 @@ async fn run(args: Args) -> u8 {
         Command::View(a) => commands::view::run(a, global, &out).await,
         Command::Wait(a) => commands::wait::run(a, global, &out).await,
         Command::Watch(a) => commands::watch::run(a, global, &out).await,
+        Command::FanOut(a) => commands::fan_out::run(a, global, &out).await,
         Command::Demo => commands::demo::run(global, &out).await,
         Command::Fake(a) => commands::fake::run(a, global).await,
         Command::Completion { shell } => Ok(commands::completion::run(*shell)),

@@ -77,7 +77,7 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
 
 /// The prompt: the argument, or the file (`-` is standard input), at most
 /// [`MAX_PROMPT_BYTES`].
-fn read_prompt(prompt: Option<&str>, file: Option<&str>) -> Result<String, Failure> {
+pub fn read_prompt(prompt: Option<&str>, file: Option<&str>) -> Result<String, Failure> {
     let too_long = |from: &str| {
         Failure::usage(format!(
             "the prompt from {from} is longer than {} KiB",

@@ -5,6 +5,7 @@ pub mod completion;
 pub mod create;
 pub mod demo;
 pub mod fake;
+pub mod fan_out;
 pub mod list;
 pub mod view;
 pub mod wait;

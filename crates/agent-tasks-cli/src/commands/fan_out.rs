@@ -1,0 +1,178 @@
+//! `agent-tasks fan-out PROMPT --repos FILE --journal FILE`: the same task in many
+//! repositories, journaled (the SDK's `FanOut`), with a summary table at the end.
+
+use std::io::Read;
+
+use agent_tasks::fan_out::{Outcome, Status};
+use agent_tasks::wait::{Until, WaitOptions};
+
+use crate::args::{FanOutArgs, Global};
+use crate::exit::{self, Failure};
+use crate::output::{Out, line, paint};
+use crate::text::inert;
+use crate::{auth, parse};
+
+/// The largest repositories file read.
+const MAX_REPOS_FILE: u64 = 1024 * 1024;
+
+pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let mut repos = Vec::new();
+    if let Some(path) = &args.repos_file {
+        repos.extend(read_repos(path)?);
+    }
+    for r in &args.repos {
+        repos.push(parse::repo(r).map_err(Failure::usage)?);
+    }
+    if repos.is_empty() {
+        return Err(Failure::usage(
+            "no repositories: give --repos FILE or -R OWNER/REPO",
+        ));
+    }
+    if args.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    if args.prompt.is_some() && args.prompt_file.is_some() {
+        return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
+    }
+    let prompt = super::create::read_prompt(args.prompt.as_deref(), args.prompt_file.as_deref())?;
+    let count = repos.len();
+    let client = auth::client(global).await?;
+    let mut fan_out = client
+        .fan_out(prompt)
+        .repos(repos)
+        .journal(&args.journal)
+        .pace(args.pace)
+        .concurrency(args.concurrency);
+    if let Some(v) = &args.base_ref {
+        fan_out = fan_out.base_ref(v);
+    }
+    if let Some(v) = &args.model {
+        fan_out = fan_out.model(v);
+    }
+    if let Some(v) = &args.custom_agent {
+        fan_out = fan_out.custom_agent(v);
+    }
+    if args.pr {
+        fan_out = fan_out.create_pull_request(true);
+    }
+    if args.wait {
+        let mut options = WaitOptions::default();
+        options.interval = args.wait_args.interval;
+        options.max_interval = args
+            .wait_args
+            .interval
+            .saturating_mul(12)
+            .min(parse::MAX_INTERVAL);
+        options.until = if args.wait_args.terminal_only {
+            Until::Terminal
+        } else {
+            Until::TerminalOrAttention
+        };
+        options.timeout = args.wait_args.timeout;
+        fan_out = fan_out.wait(options);
+    }
+    out.say(&format!(
+        "Starting the task in {} repositories (journal: {})...",
+        count,
+        inert(&args.journal.display().to_string())
+    ));
+    let outcomes = fan_out.run().await?;
+    if out.is_json() {
+        out.json(&outcomes)?;
+    } else {
+        table(&outcomes, out);
+    }
+    let codes = outcomes.iter().map(|o| match (&o.status, o.state()) {
+        (Status::Created, Some(state)) if args.wait => exit::for_state(state),
+        (Status::Created, _) => exit::OK,
+        _ => exit::ERROR,
+    });
+    Ok(exit::worst(codes))
+}
+
+fn table(outcomes: &[Outcome], out: &Out) {
+    let rows: Vec<[String; 4]> = outcomes
+        .iter()
+        .map(|o| {
+            let task = o.task.as_ref();
+            [
+                inert(&o.repo),
+                task.map_or_else(|| "-".to_owned(), |t| inert(&t.id)),
+                match (task, &o.status) {
+                    (Some(t), _) => t.state.to_string(),
+                    (None, Status::Failed) => "not created".to_owned(),
+                    (None, _) => "unknown".to_owned(),
+                },
+                task.and_then(|t| t.pull_request())
+                    .map_or_else(|| "-".to_owned(), |pr| pr.id.to_string()),
+            ]
+        })
+        .collect();
+    let header = ["REPOSITORY", "TASK", "STATE", "PR"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let render = |cells: &[String; 4], state: Option<&agent_tasks::TaskState>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let shown = match (i, state) {
+                (2, Some(s)) => paint(out.is_tty(), s),
+                _ => cell.clone(),
+            };
+            text.push_str(&shown);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(widths[i].saturating_sub(cell.chars().count()) + 2));
+            }
+        }
+        text
+    };
+    line(&render(&header.map(str::to_owned), None));
+    for (row, o) in rows.iter().zip(outcomes) {
+        line(&render(row, o.state()));
+    }
+    let created = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Created)
+        .count();
+    let resumed = outcomes.iter().filter(|o| o.resumed).count();
+    line(&format!(
+        "\n{created} of {} repositories have their task ({resumed} from an earlier run); {}",
+        outcomes.len(),
+        if created == outcomes.len() {
+            "nothing left to do".to_owned()
+        } else {
+            "run again with the same --journal to finish (nothing is started twice)".to_owned()
+        }
+    ));
+    for o in outcomes
+        .iter()
+        .filter(|o| o.error.is_some() && o.task.is_none())
+    {
+        line(&format!(
+            "  {}: {}",
+            inert(&o.repo),
+            inert(o.error.as_deref().unwrap_or_default())
+        ));
+    }
+}
+
+fn read_repos(path: &std::path::Path) -> Result<Vec<(String, String)>, Failure> {
+    let shown = inert(&path.display().to_string());
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot read {shown}: {e}")))?;
+    let mut text = String::new();
+    file.take(MAX_REPOS_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("cannot read {shown}: {e}")))?;
+    if text.len() as u64 > MAX_REPOS_FILE {
+        return Err(Failure::usage(format!("{shown} is longer than 1 MiB")));
+    }
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| parse::repo(l).map_err(|e| Failure::usage(format!("{shown}: {e}"))))
+        .collect()
+}
