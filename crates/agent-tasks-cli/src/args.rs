@@ -103,6 +103,25 @@ pub struct Create {
     pub positional: Vec<String>,
     #[command(flatten)]
     pub repo: RepoOption,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// Start at most one task for this key: a second run with the same key returns the first
+    /// task (the key rides in the prompt as an HTML comment).
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Then wait until the task ends or needs attention.
+    #[arg(long)]
+    pub wait: bool,
+    /// Then follow the task with a live status line until it ends (as --wait).
+    #[arg(long)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub wait_args: WaitArgs,
+}
+
+/// What a task is started with: the prompt file and the options `create` and `fan-out` share.
+#[derive(ClapArgs, Debug)]
+pub struct TaskArgs {
     /// Read the prompt from a file, or from standard input with `-`.
     #[arg(
         short = 'F',
@@ -126,18 +145,19 @@ pub struct Create {
     /// Ask the agent to open a pull request.
     #[arg(long)]
     pub pr: bool,
-    /// Start at most one task for this key: a second run with the same key returns the first
-    /// task (the key rides in the prompt as an HTML comment).
-    #[arg(long, value_name = "KEY")]
-    pub idempotency_key: Option<String>,
-    /// Then wait until the task ends or needs attention.
-    #[arg(long)]
-    pub wait: bool,
-    /// Then follow the task with a live status line until it ends (as --wait).
-    #[arg(long)]
-    pub follow: bool,
-    #[command(flatten)]
-    pub wait_args: WaitArgs,
+}
+
+impl TaskArgs {
+    /// The SDK's options for these arguments.
+    pub fn options(&self) -> agent_tasks::create::TaskOptions {
+        let mut options = agent_tasks::create::TaskOptions::default();
+        options.base_ref = self.base_ref.clone();
+        options.head_ref = self.head_ref.clone();
+        options.model = self.model.clone();
+        options.custom_agent = self.custom_agent.clone();
+        options.create_pull_request = self.pr.then_some(true);
+        options
+    }
 }
 
 #[derive(ClapArgs, Debug)]
@@ -219,26 +239,8 @@ pub struct FanOutArgs {
     /// The pause between two creations (GitHub asks for at least a second between writes).
     #[arg(long, value_name = "DURATION", value_parser = parse::duration, default_value = "1s")]
     pub pace: Duration,
-    /// Read the prompt from a file, or from standard input with `-`.
-    #[arg(
-        short = 'F',
-        long = "from-file",
-        visible_alias = "prompt-file",
-        value_name = "FILE"
-    )]
-    pub prompt_file: Option<String>,
-    /// The base branch.
-    #[arg(short = 'b', long = "base", value_name = "REF")]
-    pub base_ref: Option<String>,
-    /// The model.
-    #[arg(long)]
-    pub model: Option<String>,
-    /// A custom agent: the agent file's name without extension.
-    #[arg(short = 'a', long, value_name = "NAME")]
-    pub custom_agent: Option<String>,
-    /// Ask the agent to open a pull request.
-    #[arg(long)]
-    pub pr: bool,
+    #[command(flatten)]
+    pub task: TaskArgs,
     /// Then wait until every task ends or needs attention.
     #[arg(long)]
     pub wait: bool,

@@ -24,6 +24,76 @@ pub const DEFAULT_IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// The longest idempotency key accepted.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 64;
 
+/// What a task is started with besides its prompt. [`CreateTask`]'s setters fill it in; a
+/// [`FanOut`](crate::fan_out::FanOut) takes one for all its repositories.
+///
+/// ```
+/// let options = agent_tasks::create::TaskOptions::default()
+///     .base_ref("main")
+///     .create_pull_request(true);
+/// assert_eq!(options.base_ref.as_deref(), Some("main"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TaskOptions {
+    /// The model (`claude-sonnet-4.6`, `gpt-5.4`, ...); unset, GitHub picks one.
+    pub model: Option<String>,
+    /// A custom agent: the agent file's name without extension.
+    pub custom_agent: Option<String>,
+    /// Whether the agent opens a pull request (GitHub's default: no).
+    pub create_pull_request: Option<bool>,
+    /// The base branch.
+    pub base_ref: Option<String>,
+    /// An existing branch to work on.
+    pub head_ref: Option<String>,
+}
+
+impl TaskOptions {
+    /// Sets the model.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Sets the custom agent.
+    pub fn custom_agent(mut self, agent: impl Into<String>) -> Self {
+        self.custom_agent = Some(agent.into());
+        self
+    }
+
+    /// Sets whether the agent opens a pull request.
+    pub fn create_pull_request(mut self, yes: bool) -> Self {
+        self.create_pull_request = Some(yes);
+        self
+    }
+
+    /// Sets the base branch.
+    pub fn base_ref(mut self, base: impl Into<String>) -> Self {
+        self.base_ref = Some(base.into());
+        self
+    }
+
+    /// Sets the branch to work on.
+    pub fn head_ref(mut self, head: impl Into<String>) -> Self {
+        self.head_ref = Some(head.into());
+        self
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        for (field, value) in [
+            ("model", &self.model),
+            ("custom_agent", &self.custom_agent),
+            ("base_ref", &self.base_ref),
+            ("head_ref", &self.head_ref),
+        ] {
+            if let Some(value) = value {
+                validate::optional_text(field, value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Starts a task. Get one from [`Repo::create_task`](crate::Repo::create_task).
 ///
 /// Starting a task costs money, so `send` never resends it once it may have reached GitHub.
@@ -34,11 +104,7 @@ pub struct CreateTask {
     owner: String,
     repo: String,
     prompt: String,
-    model: Option<String>,
-    custom_agent: Option<String>,
-    create_pull_request: Option<bool>,
-    base_ref: Option<String>,
-    head_ref: Option<String>,
+    options: TaskOptions,
     key: Option<String>,
     window: Duration,
 }
@@ -50,11 +116,7 @@ impl CreateTask {
             owner,
             repo,
             prompt,
-            model: None,
-            custom_agent: None,
-            create_pull_request: None,
-            base_ref: None,
-            head_ref: None,
+            options: TaskOptions::default(),
             key: None,
             window: DEFAULT_IDEMPOTENCY_WINDOW,
         }
@@ -63,33 +125,39 @@ impl CreateTask {
     /// The model to use (`claude-sonnet-4.6`, `gpt-5.4`, ...). Which models are allowed depends
     /// on the plan and organization policy; unset, GitHub picks one.
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.model = Some(model.into());
+        self.options = self.options.model(model);
         self
     }
 
     /// A custom agent: the agent file's name without extension (`performance-optimizer` for
     /// `.github/agents/performance-optimizer.agent.md`).
     pub fn custom_agent(mut self, agent: impl Into<String>) -> Self {
-        self.custom_agent = Some(agent.into());
+        self.options = self.options.custom_agent(agent);
         self
     }
 
     /// Whether the agent opens a pull request (GitHub's default: no).
     pub fn create_pull_request(mut self, yes: bool) -> Self {
-        self.create_pull_request = Some(yes);
+        self.options = self.options.create_pull_request(yes);
         self
     }
 
     /// The base branch for the new branch or pull request.
     pub fn base_ref(mut self, base: impl Into<String>) -> Self {
-        self.base_ref = Some(base.into());
+        self.options = self.options.base_ref(base);
         self
     }
 
     /// An existing branch to work on; with [`base_ref`](Self::base_ref), the agent commits to
     /// the open pull request from this branch instead of creating a new branch.
     pub fn head_ref(mut self, head: impl Into<String>) -> Self {
-        self.head_ref = Some(head.into());
+        self.options = self.options.head_ref(head);
+        self
+    }
+
+    /// All the options at once (replacing any set before).
+    pub fn options(mut self, options: TaskOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -133,16 +201,7 @@ impl CreateTask {
         validate::owner(&self.owner)?;
         validate::repo(&self.repo)?;
         validate::prompt(&self.prompt)?;
-        for (field, value) in [
-            ("model", &self.model),
-            ("custom_agent", &self.custom_agent),
-            ("base_ref", &self.base_ref),
-            ("head_ref", &self.head_ref),
-        ] {
-            if let Some(value) = value {
-                validate::optional_text(field, value)?;
-            }
-        }
+        self.options.check()?;
         if let Some(key) = &self.key {
             idempotency_key(key)?;
         }
@@ -150,13 +209,20 @@ impl CreateTask {
             Some(key) => reconcile::with_marker(&self.prompt, key),
             None => self.prompt,
         };
+        let TaskOptions {
+            model,
+            custom_agent,
+            create_pull_request,
+            base_ref,
+            head_ref,
+        } = self.options;
         let body = agent_tasks_raw::types::CreateTaskRequest {
             prompt,
-            model: self.model,
-            custom_agent: self.custom_agent,
-            create_pull_request: self.create_pull_request,
-            base_ref: self.base_ref,
-            head_ref: self.head_ref,
+            model,
+            custom_agent,
+            create_pull_request,
+            base_ref,
+            head_ref,
         };
         let client = self.client;
         let (owner, repo) = (self.owner.as_str(), self.repo.as_str());

@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::client::Client;
+use crate::create::TaskOptions;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, Step};
 
@@ -49,10 +50,7 @@ pub struct FanOut {
     journal: Option<PathBuf>,
     pace: Duration,
     concurrency: usize,
-    base_ref: Option<String>,
-    model: Option<String>,
-    custom_agent: Option<String>,
-    create_pull_request: Option<bool>,
+    options: TaskOptions,
     wait: Option<crate::wait::WaitOptions>,
 }
 
@@ -65,7 +63,7 @@ impl Client {
     ///     .fan_out("Bump the MSRV to 1.88")
     ///     .repos([("octocat", "hello-world"), ("octocat", "spoon-knife")])
     ///     .journal("msrv.journal")
-    ///     .create_pull_request(true)
+    ///     .options(agent_tasks::create::TaskOptions::default().create_pull_request(true))
     ///     .run()
     ///     .await?;
     /// for o in outcomes {
@@ -81,10 +79,7 @@ impl Client {
             journal: None,
             pace: DEFAULT_PACE,
             concurrency: 1,
-            base_ref: None,
-            model: None,
-            custom_agent: None,
-            create_pull_request: None,
+            options: TaskOptions::default(),
             wait: None,
         }
     }
@@ -123,27 +118,10 @@ impl FanOut {
         self
     }
 
-    /// The base branch, in every repository.
-    pub fn base_ref(mut self, base: impl Into<String>) -> Self {
-        self.base_ref = Some(base.into());
-        self
-    }
-
-    /// The model.
-    pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.model = Some(model.into());
-        self
-    }
-
-    /// A custom agent.
-    pub fn custom_agent(mut self, agent: impl Into<String>) -> Self {
-        self.custom_agent = Some(agent.into());
-        self
-    }
-
-    /// Whether the agent opens a pull request.
-    pub fn create_pull_request(mut self, yes: bool) -> Self {
-        self.create_pull_request = Some(yes);
+    /// What every task is started with besides the prompt (base branch, model, agent, pull
+    /// request).
+    pub fn options(mut self, options: TaskOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -156,14 +134,7 @@ impl FanOut {
 
     /// A fingerprint of what is asked (prompt and options), which a journal must match.
     fn fingerprint(&self) -> String {
-        let text = serde_json::json!({
-            "prompt": self.prompt,
-            "base_ref": self.base_ref,
-            "model": self.model,
-            "custom_agent": self.custom_agent,
-            "create_pull_request": self.create_pull_request,
-        })
-        .to_string();
+        let text = serde_json::json!({"prompt": self.prompt, "options": self.options}).to_string();
         format!("{:016x}", fnv1a(text.as_bytes()))
     }
 
@@ -171,6 +142,7 @@ impl FanOut {
     /// repository's outcome in the order given.
     pub async fn run(self) -> Result<Vec<Outcome>> {
         validate::prompt(&self.prompt)?;
+        self.options.check()?;
         if self.repos.is_empty() {
             return Err(Error::invalid("repos", "must name at least one repository"));
         }
@@ -293,23 +265,12 @@ impl FanOut {
                 error: None,
             })?;
         }
-        let mut request = self
+        let request = self
             .client
             .repo(owner, name)
             .create_task(&self.prompt)
+            .options(self.options.clone())
             .idempotency_key(key(run, owner, name));
-        if let Some(v) = &self.base_ref {
-            request = request.base_ref(v);
-        }
-        if let Some(v) = &self.model {
-            request = request.model(v);
-        }
-        if let Some(v) = &self.custom_agent {
-            request = request.custom_agent(v);
-        }
-        if let Some(v) = self.create_pull_request {
-            request = request.create_pull_request(v);
-        }
         let outcome = match request.send().await {
             Ok(task) => Outcome {
                 repo,

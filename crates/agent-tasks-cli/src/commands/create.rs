@@ -17,7 +17,7 @@ pub const MAX_PROMPT_BYTES: u64 = 1024 * 1024;
 pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failure> {
     let (repo, prompt) = match args.positional.as_slice() {
         [] => (None, None),
-        [one] if args.prompt_file.is_some() => (Some(one.as_str()), None),
+        [one] if args.task.prompt_file.is_some() => (Some(one.as_str()), None),
         [one] if args.repo.repo.is_none() && parse::looks_like_repo(one) => {
             return Err(Failure::usage(format!(
                 "missing PROMPT: agent-tasks create {} \"what to do\" (or -F FILE)",
@@ -28,32 +28,20 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
         [repo, prompt] => (Some(repo.as_str()), Some(prompt.as_str())),
         _ => return Err(Failure::usage("expected [OWNER/REPO] PROMPT")),
     };
-    if prompt.is_some() && args.prompt_file.is_some() {
+    if prompt.is_some() && args.task.prompt_file.is_some() {
         return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
     }
     let Some((owner, name)) = super::repository(repo, &args.repo, global, true).await? else {
         return Err(Failure::usage("no repository"));
     };
-    let prompt = read_prompt(prompt, args.prompt_file.as_deref())?;
+    let prompt = read_prompt(prompt, args.task.prompt_file.as_deref())?;
     let client = auth::client(global).await?;
-    let mut request = client.repo(&owner, &name).create_task(prompt);
-    if let Some(v) = &args.base_ref {
-        request = request.base_ref(v);
-    }
-    if let Some(v) = &args.head_ref {
-        request = request.head_ref(v);
-    }
-    if let Some(v) = &args.model {
-        request = request.model(v);
-    }
-    if let Some(v) = &args.custom_agent {
-        request = request.custom_agent(v);
-    }
+    let mut request = client
+        .repo(&owner, &name)
+        .create_task(prompt)
+        .options(args.task.options());
     if let Some(v) = &args.idempotency_key {
         request = request.idempotency_key(v);
-    }
-    if args.pr {
-        request = request.create_pull_request(true);
     }
     let task = request.send().await?;
     if !(args.wait || args.follow) {

@@ -31,10 +31,11 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
     if args.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1"));
     }
-    if args.prompt.is_some() && args.prompt_file.is_some() {
+    if args.prompt.is_some() && args.task.prompt_file.is_some() {
         return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
     }
-    let prompt = super::create::read_prompt(args.prompt.as_deref(), args.prompt_file.as_deref())?;
+    let prompt =
+        super::create::read_prompt(args.prompt.as_deref(), args.task.prompt_file.as_deref())?;
     let count = repos.len();
     let client = auth::client(global).await?;
     let mut fan_out = client
@@ -42,19 +43,8 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
         .repos(repos)
         .journal(&args.journal)
         .pace(args.pace)
-        .concurrency(args.concurrency);
-    if let Some(v) = &args.base_ref {
-        fan_out = fan_out.base_ref(v);
-    }
-    if let Some(v) = &args.model {
-        fan_out = fan_out.model(v);
-    }
-    if let Some(v) = &args.custom_agent {
-        fan_out = fan_out.custom_agent(v);
-    }
-    if args.pr {
-        fan_out = fan_out.create_pull_request(true);
-    }
+        .concurrency(args.concurrency)
+        .options(args.task.options());
     if args.wait {
         let mut options = WaitOptions::default();
         options.interval = args.wait_args.interval;
