@@ -297,6 +297,7 @@ impl ClientBuilder {
         let transport = Transport::new(
             raw,
             base_url,
+            &token.0,
             self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
             self.retry.unwrap_or_default(),
             self.rate_limits.unwrap_or_default(),
@@ -417,7 +418,9 @@ impl Client {
         &self.inner.user_agent
     }
 
-    /// The rate-limit figures of the latest answer that carried them.
+    /// The rate-limit figures of the latest answer that carried them. A reset announced
+    /// further ahead than GitHub's one-hour window is believed for one hour from that answer:
+    /// requests are held back that long at most.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.inner.transport.rate_limit()
     }

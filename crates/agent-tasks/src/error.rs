@@ -438,7 +438,10 @@ impl ApiError {
                 _ => "secondary rate limit: wait at least one minute before sending again"
                     .to_owned(),
             },
-            300..=399 => "a redirect this client does not follow: it follows redirects only within the same host, so that the token never goes elsewhere (check the base URL)".to_owned(),
+            // Only a conditional request (with `If-None-Match`) can be answered 304, and those
+            // never become an error: this one was not asked for.
+            304 => "a 304 Not Modified that was not asked for (no If-None-Match was sent): a cache or proxy between this client and GitHub may be answering".to_owned(),
+            300..=399 => "a redirect this client does not follow: it follows at most five, and only within the same host, so that the token never goes elsewhere (check the base URL)".to_owned(),
             401 => "the token is missing, malformed, expired or revoked".to_owned(),
             403 => "the token needs the \"Agent tasks\" repository permission (read to list and get, read and write to start tasks), must be a user-to-server token, and its owner needs a Copilot plan that allows cloud agent tasks".to_owned(),
             404 => "the repository or task does not exist or is not visible to this token, or this host does not serve the Agent tasks API".to_owned(),

@@ -274,12 +274,14 @@ impl<S: ListScope> Feed<S> {
                 } else {
                     st.poller
                         .within(async {
-                            list.collect_conditional(st.etag.as_deref()).await.map(|c| {
-                                c.map(|c| {
-                                    st.etag = c.etag;
-                                    c.tasks
+                            list.collect_conditional(st.etag.as_deref(), |_| true)
+                                .await
+                                .map(|c| {
+                                    c.map(|c| {
+                                        st.etag = c.etag;
+                                        c.tasks
+                                    })
                                 })
-                            })
                         })
                         .await
                 };

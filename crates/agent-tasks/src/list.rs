@@ -351,11 +351,13 @@ impl<S: ListScope> ListTasks<S> {
         }
     }
 
-    /// Every page, unless the first is unchanged since `etag` (`None` then). Pages are walked
-    /// by the same rules as [`stream`](Self::stream).
+    /// The tasks of every page that `keep` wants, unless the first page is unchanged since
+    /// `etag` (`None` then). Pages are walked by the same rules as [`stream`](Self::stream);
+    /// what is kept is only what `keep` wants, however many pages the server offers.
     pub(crate) async fn collect_conditional(
         &self,
         etag: Option<&str>,
+        keep: impl Fn(&Task) -> bool,
     ) -> Result<Option<Collected>> {
         self.filters.check()?;
         let mut walk = PageWalk::new(self.filters.page, self.filters.per_page);
@@ -377,7 +379,7 @@ impl<S: ListScope> ListTasks<S> {
                 first = false;
             }
             let more = walk.advance(&page)?;
-            tasks.extend(page.items);
+            tasks.extend(page.items.into_iter().filter(|t| keep(t)));
             if !more {
                 return Ok(Some(Collected {
                     tasks,

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use agent_tasks_raw::ResponseValue;
 use agent_tasks_raw::types::TaskList;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, printable_snippet};
 use crate::types::Task;
 
 /// Pages a walk may fetch beyond what the answer's totals imply (tasks created while walking).
@@ -177,11 +177,16 @@ fn rels(params: &str) -> impl Iterator<Item = &str> {
 
 /// The `page` query parameter of a URL.
 fn page_number(url: &str) -> Option<u32> {
+    page_param(url)?.parse().ok()
+}
+
+/// The `page` query parameter of a URL as written, readable as a number or not.
+fn page_param(url: &str) -> Option<&str> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or(query);
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
-        (key == "page").then(|| value.parse().ok()).flatten()
+        (key == "page").then_some(value)
     })
 }
 
@@ -228,9 +233,19 @@ impl PageWalk {
         if page.links.next.is_none() || page.items.is_empty() {
             return Ok(false);
         }
-        let next = match page.next_page() {
-            Some(n) => n,
-            None => current.checked_add(1).ok_or_else(|| Error::Pagination {
+        let written = page.links.next.as_deref().and_then(page_param);
+        let next = match (written, page.next_page()) {
+            (_, Some(n)) => n,
+            // A page number that is not one (`page=-1`, past `u32::MAX`) is not guessed at.
+            (Some(written), None) => {
+                return Err(Error::Pagination {
+                    reason: format!(
+                        "the next link after page {current} names page `{}`, which is not a page number",
+                        printable_snippet(written.as_bytes(), 20)
+                    ),
+                });
+            }
+            (None, None) => current.checked_add(1).ok_or_else(|| Error::Pagination {
                 reason: format!(
                     "a next link without a page number follows page {current}, the last there can be"
                 ),
@@ -296,6 +311,20 @@ mod tests {
         let mut walk = PageWalk::new(Some(u32::MAX), None);
         let err = walk.advance(&page(1, Some("/t?x=1"), None)).unwrap_err();
         assert!(matches!(err, Error::Pagination { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_next_page_number_that_cannot_be_read_is_an_error_not_a_guess() {
+        for next in [
+            "/t?page=4294967296",
+            "/t?page=-1",
+            "/t?page=",
+            "/t?a=1&page=x",
+        ] {
+            let mut walk = PageWalk::new(None, None);
+            let err = walk.advance(&page(1, Some(next), None)).unwrap_err();
+            assert!(matches!(err, Error::Pagination { .. }), "{next}: {err}");
+        }
     }
 
     #[test]

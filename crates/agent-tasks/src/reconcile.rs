@@ -6,18 +6,24 @@
 //! it is provably this creation's:
 //!
 //! - its creator is the caller (learned from a task this client created, or `GET /user`);
-//! - it was created after the request left, by the **server's** clock: the window starts at the
-//!   `Date` of the search's own answer minus the time elapsed since sending (plus one second
-//!   for the resolution of both), so a skewed client clock cannot widen it;
+//! - it was created after the request left: the window starts at the `Date` of the search's
+//!   own answer (or the client's clock, whichever is later) minus the time elapsed since
+//!   sending (plus one second for the resolution of both), so neither a skewed client clock
+//!   nor a `Date` from the past can widen it;
 //! - its first session has the same prompt, and the same refs, model and agent where they were
 //!   set;
 //! - no other creation of this client returned it, and no other creation of the same task by
 //!   this client was under way at the same time ([`Claims`], checked and taken under one lock);
 //! - and it is the only one. Several candidates are reported, none is claimed.
 //!
+//! Without a key there is one case no search can settle: the same user started a task with
+//! the same ask from another process less than about two seconds before this creation's
+//! request left, and this request was lost before GitHub saw it. GitHub's timestamps have
+//! whole seconds, so that task looks exactly like this creation's own, and is taken for it.
+//!
 //! An idempotency key ([`marker`]) makes the prompt unique, so concurrent identical creations
-//! from many processes each find exactly their own task, and a creation retried with the same
-//! key finds the first one before sending ([`find_by_key`]).
+//! from many processes each find exactly their own task (the case above included), and a
+//! creation retried with the same key finds the first one before sending ([`find_by_key`]).
 //!
 //! Searching costs one `GET /user` per client (unless a creation taught it the caller), one
 //! list request per 100 of the caller's tasks in the window, and one `GET` per candidate.
@@ -248,6 +254,15 @@ async fn detail(
     Ok(answer.into_inner().into())
 }
 
+/// `elapsed` and one more second (the resolution of `Date` and of task timestamps) before
+/// `at`; `None` past the beginning of the calendar.
+fn earlier(at: DateTime<Utc>, elapsed: std::time::Duration) -> Option<DateTime<Utc>> {
+    TimeDelta::from_std(elapsed)
+        .ok()?
+        .checked_add(&TimeDelta::seconds(1))
+        .and_then(|d| at.checked_sub_signed(d))
+}
+
 /// Whether the task's first session asked for what `body` asks.
 fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
     let Some(first) = task.sessions.iter().min_by_key(|s| s.created_at) else {
@@ -281,11 +296,13 @@ pub(crate) async fn search(
         let (page, date) = my_tasks_page(transport, owner, repo, me, walk.current()).await?;
         let start = *window_start.get_or_insert_with(|| {
             let elapsed = transport.clock().now().saturating_duration_since(sent_at);
-            // The server's clock when the answer left it, or the client's if it gave none.
-            let answered = date.unwrap_or_else(|| transport.clock().utc_now());
-            answered
-                - TimeDelta::from_std(elapsed).unwrap_or(TimeDelta::MAX / 2)
-                - TimeDelta::seconds(1)
+            // When the answer left the server: the later of its `Date` and the client's clock,
+            // so that neither a client clock running slow nor a `Date` from the past (a
+            // broken proxy, a hostile answer) can widen the window. A clock running fast only
+            // narrows it: the task is then not found, and the outcome stays unknown.
+            let client = transport.clock().utc_now();
+            let answered = date.map_or(client, |d| d.max(client));
+            earlier(answered, elapsed).unwrap_or(DateTime::<Utc>::MIN_UTC)
         });
         listed += page.items.len();
         let older_seen = page.items.iter().any(|t| t.created_at < start);
@@ -371,8 +388,11 @@ pub(crate) async fn find_by_key(
     window: std::time::Duration,
 ) -> Result<Option<TaskWithSessions>> {
     let me = who_am_i(transport, claims).await?;
-    let since =
-        transport.clock().utc_now() - TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX / 2);
+    // A window longer than the calendar reaches back to its beginning.
+    let since = TimeDelta::from_std(window)
+        .ok()
+        .and_then(|w| transport.clock().utc_now().checked_sub_signed(w))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let wanted = marker(key);
     let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
     let mut read = 0usize;

@@ -13,8 +13,11 @@
 //!   the operation's answer all the same;
 //! - `304 Not Modified` is [`Conditional::NotModified`] only for a conditional request;
 //! - a body over the client's cap is [`Error::BodyTooLarge`]; a transfer cut short is a
-//!   truncated [`DecodeError`].
+//!   truncated [`DecodeError`];
+//! - the token is taken out of everything an answer brings into an error or a trace (a proxy
+//!   that echoes the request's headers in its error page must not leak it).
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -22,12 +25,13 @@ use agent_tasks_raw::ByteStream;
 use agent_tasks_raw::{BodyTooLarge, ResponseValue};
 use futures_util::StreamExt;
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::clock::{Clock, human};
 use crate::error::{ApiError, DecodeError, Error, RateLimit, Result};
-use crate::retry::{Jitter, Next, RateLimitPolicy, RetryPolicy, next_step, until};
+use crate::retry::{Jitter, Next, PRIMARY_WINDOW, RateLimitPolicy, RetryPolicy, next_step, until};
 
 /// How much of an error answer's body is read: enough for any GitHub error, little enough
 /// that a hostile one costs nothing.
@@ -69,12 +73,15 @@ pub(crate) struct Transport {
     rate_limits: RateLimitPolicy,
     jitter: Jitter,
     rate_limit: Mutex<Option<RateLimit>>,
+    redactor: Redactor,
 }
 
 impl Transport {
+    /// `token` is used only to take it out of what answers bring into errors.
     pub(crate) fn new(
         raw: agent_tasks_raw::Client,
         base_url: String,
+        token: &str,
         clock: Arc<dyn Clock>,
         retry: RetryPolicy,
         rate_limits: RateLimitPolicy,
@@ -87,6 +94,7 @@ impl Transport {
             rate_limits,
             jitter: Jitter::new(),
             rate_limit: Mutex::new(None),
+            redactor: Redactor(token.as_bytes().into()),
         }
     }
 
@@ -102,7 +110,8 @@ impl Transport {
         &self.clock
     }
 
-    /// The rate-limit figures of the latest answer that carried them.
+    /// The rate-limit figures of the latest answer that carried them (a reset beyond GitHub's
+    /// one-hour window believed for one hour from that answer).
     pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         lock(&self.rate_limit).clone()
     }
@@ -252,13 +261,22 @@ impl Transport {
             tracing::Span::current().record("http.status", status.as_u16());
         }
         if let Some(headers) = headers {
+            let headers = self.redactor.headers(headers);
             if let Some(id) = headers
                 .get("x-github-request-id")
                 .and_then(|v| v.to_str().ok())
             {
                 tracing::Span::current().record("request_id", id);
             }
-            if let Some(limit) = RateLimit::from_headers(headers) {
+            if let Some(mut limit) = RateLimit::from_headers(&headers) {
+                // A reset further ahead than GitHub's window is broken or hostile: believed for
+                // one window from now at most, or it would hold every request for as long.
+                let latest = chrono::TimeDelta::from_std(PRIMARY_WINDOW)
+                    .ok()
+                    .and_then(|w| self.clock.utc_now().checked_add_signed(w));
+                if let Some(latest) = latest {
+                    limit.reset = limit.reset.min(latest);
+                }
                 *lock(&self.rate_limit) = Some(limit);
             }
         }
@@ -311,16 +329,12 @@ impl Transport {
                         etag: crate::page::etag_of(&headers),
                         value: ResponseValue::new(value, status, headers),
                     }),
-                    Err(e) => Err(Error::Decode(Box::new(DecodeError::json::<T>(
-                        Some(status),
-                        &bytes,
-                        e,
-                    )))),
+                    Err(e) => Err(self.decode_error::<T>(Some(status), &bytes, e)),
                 }
             }
-            Raw::InvalidResponsePayload(bytes, source) => Err(Error::Decode(Box::new(
-                DecodeError::json::<T>(None, &bytes, source),
-            ))),
+            Raw::InvalidResponsePayload(bytes, source) => {
+                Err(self.decode_error::<T>(None, &bytes, source))
+            }
             Raw::ResponseBodyError(e) => Err(self.body_error(e, None)),
             Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) => Err(self.transport_error(e)),
             // Only the generated builders' own checks produce these; every argument is
@@ -339,10 +353,31 @@ impl Transport {
     ) -> Error {
         Error::Api(Box::new(ApiError::from_answer(
             status,
-            headers,
-            body,
+            &self.redactor.headers(headers),
+            &self.redactor.bytes(body),
             self.clock.utc_now(),
         )))
+    }
+
+    /// A body that did not decode as `T`, with the token taken out of what it keeps.
+    fn decode_error<T: DeserializeOwned>(
+        &self,
+        status: Option<StatusCode>,
+        bytes: &[u8],
+        source: serde_json::Error,
+    ) -> Error {
+        let clean = self.redactor.bytes(bytes);
+        let source = match &clean {
+            Cow::Borrowed(_) => source,
+            // The decoder's message may quote the body: decode the redacted one for a message
+            // that cannot.
+            Cow::Owned(clean) => serde_json::from_slice::<T>(clean).err().unwrap_or_else(|| {
+                serde::de::Error::custom(
+                    "the answer does not decode (details left out: they held the token)",
+                )
+            }),
+        };
+        Error::Decode(Box::new(DecodeError::json::<T>(status, &clean, source)))
     }
 
     /// A failure while reading a body: over the cap, a timeout, or cut short.
@@ -367,6 +402,60 @@ impl Transport {
             Error::Transport { url, source }
         }
     }
+}
+
+/// The token, kept only to take it out of what an answer brings into an error: a server or
+/// proxy that echoes the request (an error page quoting its headers) must not put it into a
+/// message, a log line or a terminal.
+struct Redactor(Box<[u8]>);
+
+impl Redactor {
+    const MARK: &'static [u8] = b"<redacted>";
+
+    /// `bytes` with every occurrence of the token replaced.
+    fn bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let token = &*self.0;
+        if find(bytes, token).is_none() {
+            return Cow::Borrowed(bytes);
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut rest = bytes;
+        while let Some(i) = find(rest, token) {
+            out.extend_from_slice(&rest[..i]);
+            out.extend_from_slice(Self::MARK);
+            rest = &rest[i + token.len()..];
+        }
+        out.extend_from_slice(rest);
+        Cow::Owned(out)
+    }
+
+    /// `headers` with every value holding the token redacted.
+    fn headers<'h>(&self, headers: &'h HeaderMap) -> Cow<'h, HeaderMap> {
+        if !headers
+            .values()
+            .any(|v| find(v.as_bytes(), &self.0).is_some())
+        {
+            return Cow::Borrowed(headers);
+        }
+        let mut clean = HeaderMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            let value = match self.bytes(value.as_bytes()) {
+                Cow::Borrowed(_) => value.clone(),
+                Cow::Owned(bytes) => HeaderValue::from_bytes(&bytes)
+                    .unwrap_or_else(|_| HeaderValue::from_static("<redacted>")),
+            };
+            clean.append(name.clone(), value);
+        }
+        Cow::Owned(clean)
+    }
+}
+
+/// Where `needle` first occurs in `haystack` (never for an empty needle).
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Up to [`ERROR_BODY_LIMIT`] bytes of an error answer's body; what cannot be read is left

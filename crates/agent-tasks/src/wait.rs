@@ -159,10 +159,11 @@ impl Poller {
 
     /// A poll saw nothing new: back off.
     pub(crate) fn unchanged(&mut self) {
-        self.interval = self
-            .interval
-            .mul_f64(self.options.backoff)
-            .min(self.options.max_interval);
+        // A stretch past what a `Duration` holds (a huge factor) is the maximum, not a panic.
+        let stretched =
+            Duration::try_from_secs_f64(self.interval.as_secs_f64() * self.options.backoff)
+                .unwrap_or(Duration::MAX);
+        self.interval = stretched.min(self.options.max_interval);
     }
 }
 
@@ -459,11 +460,11 @@ impl WaitAll {
                 if let Some(since) = st.since {
                     list = list.since(since);
                 }
-                match st
-                    .poller
-                    .within(list.collect_conditional(st.etag.as_deref()))
-                    .await
-                {
+                // Only the tasks waited for are kept: a listing of many pages costs no memory.
+                let known = &st.known;
+                let collect =
+                    list.collect_conditional(st.etag.as_deref(), |t| known.contains_key(&t.id));
+                match st.poller.within(collect).await {
                     None => {
                         st.done = true;
                         let e = timed_out(&mut st);

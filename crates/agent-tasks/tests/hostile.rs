@@ -1,0 +1,1372 @@
+//! The SDK against a hostile server: every answer here is one a broken proxy, a confused cache
+//! or an attacker could send. Each case ends in a bounded number of requests and bounded time,
+//! with a clear error or the right answer, never a panic.
+//!
+//! Waits run on a clock that does not really sleep ([`Naps`]), except where a real deadline is
+//! the point (a hung server), and then it is a few hundred milliseconds.
+
+#[path = "hostile/mod.rs"]
+mod hostile;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use agent_tasks::retry::{RateLimitPolicy, RetryPolicy};
+use agent_tasks::{Client, ClientBuilder, Error};
+use chrono::{TimeDelta, Utc};
+use futures_util::StreamExt;
+use hostile::*;
+use serde_json::json;
+
+const TOKEN: &str = "github_pat_11AAAAAAA0_HoStIlEsErVeRtOkEn";
+const REQUEST_ID: &str = "CAFE:1234:5678:9ABC";
+
+/// A client of `server` on the nap clock, without retries unless a test asks for them.
+fn builder(server: &Hostile, clock: &Arc<Naps>) -> ClientBuilder {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(server.url())
+        .user_agent("hostile-tests/1.0")
+        .clock(clock.clone())
+        .retry(RetryPolicy::none())
+}
+
+fn client(server: &Hostile, clock: &Arc<Naps>) -> Client {
+    builder(server, clock).build().expect("valid settings")
+}
+
+fn not_modified() -> Reply {
+    response("304 Not Modified", &[], "")
+}
+
+fn a_task() -> serde_json::Value {
+    task_with_session("t1", Utc::now(), 7, "Fix it")
+}
+
+/// Every request the client sent carried no `If-None-Match`: any 304 was unasked for.
+fn none_conditional(server: &Hostile) {
+    for r in server.log() {
+        assert_eq!(r.header("if-none-match"), None, "{}", r.text());
+    }
+}
+
+fn assert_unrequested_304(e: &Error) {
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(304), "{e:?}");
+    assert!(!matches!(e, Error::Internal(_)), "not a bug of ours: {e:?}");
+    let hint = e.hint().unwrap_or_default();
+    assert!(
+        hint.contains("If-None-Match") && !hint.contains("redirect"),
+        "the hint says what happened: {hint}"
+    );
+    assert!(!e.is_retryable(), "{e:?}");
+}
+
+// 1. A `304 Not Modified` nobody asked for. ---------------------------------------------------
+
+#[tokio::test]
+async fn an_unrequested_304_on_get_is_a_clear_error() {
+    let server = Hostile::always(not_modified).await;
+    let clock = Naps::new();
+    let e = client(&server, &clock).task("t1").send().await.unwrap_err();
+    assert_unrequested_304(&e);
+    assert_eq!(server.requests(), 1);
+    none_conditional(&server);
+}
+
+#[tokio::test]
+async fn an_unrequested_304_on_a_list_is_a_clear_error() {
+    let server = Hostile::always(not_modified).await;
+    let clock = Naps::new();
+    let c = client(&server, &clock);
+    let e = c.list_tasks().send().await.unwrap_err();
+    assert_unrequested_304(&e);
+    let e = c.repo("o", "r").list_tasks().send().await.unwrap_err();
+    assert_unrequested_304(&e);
+    assert_eq!(server.requests(), 2);
+    none_conditional(&server);
+}
+
+#[tokio::test]
+async fn an_unrequested_304_ends_a_stream_after_one_request() {
+    let server = Hostile::always(not_modified).await;
+    let clock = Naps::new();
+    let items: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .stream()
+        .take(10)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1, "one error, then the end");
+    assert_unrequested_304(items[0].as_ref().unwrap_err());
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn an_unrequested_304_ends_a_wait_at_once() {
+    let server = Hostile::always(not_modified).await;
+    let clock = Naps::new();
+    let e = client(&server, &clock)
+        .task("t1")
+        .wait()
+        .timeout(Duration::from_secs(3))
+        .send()
+        .await
+        .unwrap_err();
+    assert_unrequested_304(&e);
+    assert_eq!(server.requests(), 1);
+
+    // A first answer without an `ETag`: the next poll is not conditional either, so its 304 is
+    // an error too, not "unchanged".
+    let calls = AtomicUsize::new(0);
+    let server = Hostile::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+        0 => json("200 OK", &[], &a_task()),
+        _ => not_modified(),
+    })
+    .await;
+    let e = client(&server, &clock)
+        .task("t1")
+        .wait()
+        .interval(Duration::from_secs(1))
+        .timeout(Duration::from_secs(3))
+        .send()
+        .await
+        .unwrap_err();
+    assert_unrequested_304(&e);
+    assert_eq!(server.requests(), 2);
+    none_conditional(&server);
+}
+
+#[tokio::test]
+async fn a_wait_that_only_ever_hears_304_stops_at_its_deadline() {
+    let calls = AtomicUsize::new(0);
+    let server = Hostile::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+        0 => json("200 OK", &[("etag", "\"v1\"")], &a_task()),
+        _ => not_modified(),
+    })
+    .await;
+    let clock = Naps::new();
+    let e = client(&server, &clock)
+        .task("t1")
+        .wait()
+        .interval(Duration::from_millis(100))
+        .timeout(Duration::from_secs(3))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::WaitTimedOut { waited, last } = &e else {
+        panic!("expected WaitTimedOut, got {e:?}")
+    };
+    assert_eq!(*waited, Duration::from_secs(3));
+    assert_eq!(last.as_ref().map(|t| t.id.as_str()), Some("t1"));
+    assert!(
+        clock.slept() <= Duration::from_secs(3),
+        "{:?}",
+        clock.naps()
+    );
+    // 0.1 s growing by 1.5 each time reaches 3 s in a dozen polls.
+    assert!(
+        (2..=15).contains(&server.requests()),
+        "{} requests",
+        server.requests()
+    );
+    for r in server.log().iter().skip(1) {
+        assert_eq!(r.header("if-none-match").as_deref(), Some("\"v1\""));
+    }
+}
+
+// 2. Pagination that does not move forward. -------------------------------------------------
+
+fn page_with_next(next: &str, id: &str) -> Reply {
+    json(
+        "200 OK",
+        &[("link", &format!("<{next}>; rel=\"next\""))],
+        &list(vec![task(id, Utc::now(), 7)]),
+    )
+}
+
+#[tokio::test]
+async fn a_next_link_that_always_points_at_page_2_ends_with_a_pagination_error() {
+    let server = Hostile::start(|r| {
+        page_with_next(
+            "http://127.0.0.1:1/agents/tasks?page=2",
+            &format!("t{}", r.index),
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let items: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .stream()
+        .take(100)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(items[0].is_ok() && items[1].is_ok());
+    assert!(
+        matches!(items[2], Err(Error::Pagination { .. })),
+        "{:?}",
+        items[2]
+    );
+    assert_eq!(server.requests(), 2, "page 1, page 2, then stop");
+    let pages: Vec<Option<String>> = server
+        .log()
+        .iter()
+        .map(|r| r.query("page").map(str::to_owned))
+        .collect();
+    assert_eq!(pages, [None, Some("2".to_owned())]);
+}
+
+#[tokio::test]
+async fn wait_for_all_over_empty_pages_whose_next_link_always_advances_is_bounded() {
+    let server = Hostile::start(|r| {
+        let page: u64 = r.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        json(
+            "200 OK",
+            &[(
+                "link",
+                &format!("</agents/tasks?page={}>; rel=\"next\"", page + 1),
+            )],
+            &list(vec![]),
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let c = client(&server, &clock);
+    let mine: agent_tasks::Task = serde_json::from_value(task("t1", Utc::now(), 7)).unwrap();
+    let e = c
+        .wait_for_all([&mine])
+        .interval(Duration::from_secs(1))
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::TaskNotListed { .. } | Error::WaitAllTimedOut { .. }
+        ),
+        "{e:?}"
+    );
+    // An empty page ends each poll's walk: one request per poll, a few polls.
+    assert!(server.requests() <= 3, "{} requests", server.requests());
+}
+
+#[tokio::test]
+async fn wait_for_all_over_endless_full_pages_stops_at_its_deadline() {
+    // Pages of other people's tasks, always with a next page and no totals: only the
+    // deadline (a real one: it bounds the request in flight) can end this poll.
+    let server = Hostile::start(|r| {
+        let page: u64 = r.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let tasks = (0..100)
+            .map(|i| task(&format!("other-{page}-{i}"), Utc::now(), 7))
+            .collect();
+        json(
+            "200 OK",
+            &[(
+                "link",
+                &format!("</agents/tasks?page={}>; rel=\"next\"", page + 1),
+            )],
+            &list(tasks),
+        )
+    })
+    .await;
+    let c = Client::builder()
+        .token(TOKEN)
+        .base_url(server.url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mine: agent_tasks::Task = serde_json::from_value(task("t1", Utc::now(), 7)).unwrap();
+    let started = Instant::now();
+    let e = c
+        .wait_for_all([&mine])
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::WaitAllTimedOut { .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    println!(
+        "endless full pages: the wait stopped at its 300 ms deadline after {} requests",
+        server.requests()
+    );
+}
+
+#[tokio::test]
+async fn a_next_link_without_a_page_number_after_the_last_page_number_is_an_error() {
+    let server =
+        Hostile::start(|r| page_with_next("/agents/tasks?per_page=1", &format!("t{}", r.index)))
+            .await;
+    let clock = Naps::new();
+    let items: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .page(u32::MAX)
+        .stream()
+        .take(100)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].is_ok());
+    assert!(
+        matches!(&items[1], Err(Error::Pagination { reason }) if reason.contains("4294967295")),
+        "{:?}",
+        items[1]
+    );
+    assert_eq!(server.requests(), 1);
+    assert_eq!(server.log()[0].query("page"), Some("4294967295"));
+}
+
+#[tokio::test]
+async fn a_next_link_whose_page_number_cannot_be_read_is_not_guessed() {
+    for next in [
+        "/agents/tasks?page=4294967296",
+        "/agents/tasks?page=-1",
+        "/agents/tasks?page=two",
+        "/agents/tasks?page=",
+    ] {
+        let server = Hostile::start(move |r| page_with_next(next, &format!("t{}", r.index))).await;
+        let clock = Naps::new();
+        let items: Vec<_> = client(&server, &clock)
+            .list_tasks()
+            .stream()
+            .take(100)
+            .collect()
+            .await;
+        assert!(
+            matches!(items.last(), Some(Err(Error::Pagination { .. }))),
+            "{next}: {items:?}"
+        );
+        assert_eq!(server.requests(), 1, "{next}: no page is made up");
+    }
+}
+
+// 3. A creation answered with a status the spec does not name. ------------------------------
+
+/// A server for reconciliation: the creation gets `create`, `GET /user` says user 7, the list
+/// shows `listed` (with `Date: date`), and each task's detail asks `prompt`.
+fn reconciling_server(
+    create: impl Fn() -> Reply + Send + Sync + 'static,
+    listed: Vec<serde_json::Value>,
+    date: chrono::DateTime<Utc>,
+    prompt: &'static str,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |r| {
+        let path = r.path();
+        if r.method == "POST" {
+            create()
+        } else if path == "/user" {
+            json("200 OK", &[], &json!({"login": "me", "id": 7}))
+        } else if path == "/agents/repos/o/r/tasks" {
+            json(
+                "200 OK",
+                &[("date", &http_date(date))],
+                &list(listed.clone()),
+            )
+        } else if let Some(id) = path.strip_prefix("/agents/repos/o/r/tasks/") {
+            let created = listed
+                .iter()
+                .find(|t| t["id"] == id)
+                .and_then(|t| t["created_at"].as_str())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(date);
+            json("200 OK", &[], &task_with_session(id, created, 7, prompt))
+        } else {
+            response("418 Unexpected", &[], format!("unexpected {}", r.target))
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_creation_answered_200_or_202_with_a_task_is_a_created_task() {
+    for status in ["200 OK", "202 Accepted"] {
+        let server =
+            Hostile::always(move || json(status, &[], &task("new-1", Utc::now(), 7))).await;
+        let clock = Naps::new();
+        let task = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e:?}"));
+        assert_eq!(task.id, "new-1");
+        assert_eq!(server.requests(), 1, "{status}: nothing else was asked");
+    }
+}
+
+#[tokio::test]
+async fn a_creation_answered_2xx_with_an_undecodable_body_is_reconciled() {
+    for (status, body) in [
+        ("201 Created", "{\"id\": "),
+        ("201 Created", "{\"id\": 5}"),
+        ("200 OK", "<html>proxy</html>"),
+        ("202 Accepted", ""),
+        ("204 No Content", ""),
+    ] {
+        let server = Hostile::start(reconciling_server(
+            move || response(status, &[("content-type", "application/json")], body),
+            vec![],
+            Utc::now(),
+            "Fix it",
+        ))
+        .await;
+        let clock = Naps::new();
+        let e = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(e.is_outcome_unknown(), "{status} {body:?}: {e:?}");
+        assert!(
+            !e.is_retryable(),
+            "{status}: a retry would risk a duplicate"
+        );
+        let log = server.log();
+        assert_eq!(log.iter().filter(|r| r.method == "POST").count(), 1);
+        assert!(
+            log.iter()
+                .any(|r| r.path() == "/agents/repos/o/r/tasks" && r.method == "GET"),
+            "{status}: the task was looked for"
+        );
+    }
+
+    // And when the list shows the task, it is the answer.
+    let now = Utc::now();
+    let server = Hostile::start(reconciling_server(
+        || response("201 Created", &[], "{\"id\": \"t-9\", \"state\": "),
+        vec![task("t-9", now, 7)],
+        now,
+        "Fix it",
+    ))
+    .await;
+    let clock = Naps::new();
+    let task = client(&server, &clock)
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(task.id, "t-9");
+}
+
+// 4. Ids that would change a request's path. ---------------------------------------------------
+
+const UNUSABLE_IDS: [&str; 9] = [".", "..", "a/b", "%2e", "%2E%2E", "", "a?b", "a#b", "a\\b"];
+
+#[tokio::test]
+async fn a_creation_answered_with_an_unusable_id_keeps_the_task() {
+    for id in UNUSABLE_IDS {
+        let server =
+            Hostile::always(move || json("201 Created", &[], &task(id, Utc::now(), 7))).await;
+        let clock = Naps::new();
+        let e = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .send()
+            .await
+            .unwrap_err();
+        let Error::CreatedWithUnusableId { id: got, task, .. } = &e else {
+            panic!("{id:?}: expected CreatedWithUnusableId, got {e:?}")
+        };
+        assert_eq!((got.as_str(), task.id.as_str()), (id, id));
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+#[tokio::test]
+async fn unusable_ids_in_a_list_never_go_into_a_path() {
+    let now = Utc::now();
+    let listed: Vec<_> = UNUSABLE_IDS.iter().map(|id| task(id, now, 7)).collect();
+    // A creation whose outcome is unknown (a 500), so the list is searched.
+    let server = Hostile::start(reconciling_server(
+        || json("500 Internal Server Error", &[], &github_error("boom")),
+        listed.clone(),
+        now,
+        "Fix it",
+    ))
+    .await;
+    let clock = Naps::new();
+    let c = client(&server, &clock);
+    let e = c
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.is_outcome_unknown(), "{e:?}");
+    assert!(e.to_string().contains("cannot be used"), "{e}");
+    // An idempotency key's lookup reads the listed tasks too: not these.
+    let key = c
+        .repo("o", "r")
+        .create_task("Fix it")
+        .idempotency_key("k-1")
+        .send()
+        .await;
+    assert!(key.unwrap_err().is_outcome_unknown());
+    for r in server.log() {
+        assert!(
+            r.method == "POST" || r.path() == "/user" || r.path() == "/agents/repos/o/r/tasks",
+            "a listed id went into a path: {}",
+            r.target
+        );
+    }
+}
+
+// 5. Bodies without end. --------------------------------------------------------------------
+
+const SMALL_CAP: u64 = 64 * 1024;
+/// How much of an error answer the client reads (the transport's limit).
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// What the kernel may hold besides what the client read: both sockets' buffers.
+const KERNEL_SLACK: u64 = 8 * 1024 * 1024;
+
+#[tokio::test]
+async fn an_endless_chunked_answer_is_body_too_large_after_about_the_cap() {
+    let server = Hostile::always(|| endless("200 OK", &[], true)).await;
+    let clock = Naps::new();
+    let started = Instant::now();
+    let e = builder(&server, &clock)
+        .max_response_bytes(SMALL_CAP)
+        .build()
+        .unwrap()
+        .task("t1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::BodyTooLarge {
+                limit: SMALL_CAP,
+                declared: None
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The server stops being read: what it managed to write stays put.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let written = server.bytes_written();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.bytes_written(), written, "nobody reads any more");
+    assert!(
+        written < SMALL_CAP + KERNEL_SLACK,
+        "{written} bytes written"
+    );
+    println!(
+        "endless chunked body, cap 64 KiB: the server wrote {written} bytes before the client hung up"
+    );
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_declared_length_of_three_gigabytes_is_refused_before_reading() {
+    let server = Hostile::always(|| endless("200 OK", &[], false)).await;
+    let clock = Naps::new();
+    let e = builder(&server, &clock)
+        .max_response_bytes(SMALL_CAP)
+        .build()
+        .unwrap()
+        .list_tasks()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::BodyTooLarge {
+                limit: SMALL_CAP,
+                declared: Some(3_000_000_000)
+            }
+        ),
+        "{e:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        server.bytes_written() < KERNEL_SLACK,
+        "{}",
+        server.bytes_written()
+    );
+}
+
+#[tokio::test]
+async fn an_endless_error_answer_is_read_up_to_64_kib_and_keeps_its_status() {
+    // The default cap (16 MiB) is far away: the error body's own limit is what stops it.
+    let server = Hostile::always(|| {
+        endless(
+            "500 Internal Server Error",
+            &[("x-github-request-id", REQUEST_ID)],
+            true,
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let e = client(&server, &clock).task("t1").send().await.unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(500), "{e:?}");
+    assert_eq!(e.request_id(), Some(REQUEST_ID));
+    assert!(e.is_retryable());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let one = server.bytes_written();
+    assert!(one < ERROR_BODY_LIMIT + KERNEL_SLACK, "{one} bytes written");
+
+    // With retries: each attempt reads as little, and the retries end.
+    let server = Hostile::always(|| endless("503 Service Unavailable", &[], true)).await;
+    let e = builder(&server, &clock)
+        .retry(RetryPolicy::default())
+        .build()
+        .unwrap()
+        .task("t1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.requests(), 5, "the first attempt and four retries");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    println!(
+        "endless 5xx bodies: {one} bytes written for one attempt, {} for five",
+        server.bytes_written()
+    );
+}
+
+#[tokio::test]
+async fn an_endless_answer_to_a_creation_is_reconciled_not_resent() {
+    let server = Hostile::start(reconciling_server(
+        || endless("201 Created", &[], true),
+        vec![],
+        Utc::now(),
+        "Fix it",
+    ))
+    .await;
+    let clock = Naps::new();
+    let e = builder(&server, &clock)
+        .max_response_bytes(SMALL_CAP)
+        .build()
+        .unwrap()
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::OutcomeUnknown { cause, .. } = &e else {
+        panic!("expected OutcomeUnknown, got {e:?}")
+    };
+    assert!(matches!(**cause, Error::BodyTooLarge { .. }), "{cause:?}");
+    assert_eq!(
+        server.log().iter().filter(|r| r.method == "POST").count(),
+        1
+    );
+}
+
+// 6. `Retry-After` and rate-limit figures. ----------------------------------------------------
+
+/// A 429 with these headers for the first request, then a task.
+async fn naps_after_429(
+    headers: Vec<(String, String)>,
+) -> (Vec<Duration>, usize, Result<(), Error>) {
+    let calls = AtomicUsize::new(0);
+    let server = Hostile::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+        0 => {
+            let h: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            json(
+                "429 Too Many Requests",
+                &h,
+                &github_error("You have exceeded a secondary rate limit"),
+            )
+        }
+        _ => json("200 OK", &[], &a_task()),
+    })
+    .await;
+    let clock = Naps::new();
+    let result = builder(&server, &clock)
+        .retry(RetryPolicy::default())
+        .build()
+        .unwrap()
+        .task("t1")
+        .send()
+        .await
+        .map(drop);
+    (clock.naps(), server.requests(), result)
+}
+
+#[tokio::test]
+async fn retry_after_values_give_sane_waits() {
+    let now = Utc::now();
+    let h = |pairs: &[(&str, String)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect()
+    };
+    let secs = Duration::from_secs;
+    let cases = [
+        (
+            "0: the floor of one second",
+            h(&[("retry-after", "0".into())]),
+            secs(1),
+        ),
+        (" 7 : seconds", h(&[("retry-after", " 7 ".into())]), secs(7)),
+        (
+            "negative: the one-minute rule",
+            h(&[("retry-after", "-5".into())]),
+            secs(60),
+        ),
+        (
+            "text: the one-minute rule",
+            h(&[("retry-after", "soon".into())]),
+            secs(60),
+        ),
+        (
+            "fraction: the one-minute rule",
+            h(&[("retry-after", "1.5".into())]),
+            secs(60),
+        ),
+        (
+            "a date 30 s after the answer's Date",
+            h(&[
+                ("date", http_date(now)),
+                ("retry-after", http_date(now + TimeDelta::seconds(30))),
+            ]),
+            secs(30),
+        ),
+        (
+            "a date in the past: the floor",
+            h(&[
+                ("date", http_date(now)),
+                ("retry-after", http_date(now - TimeDelta::days(3))),
+            ]),
+            secs(1),
+        ),
+    ];
+    for (what, headers, expected) in cases {
+        let (naps, requests, result) = naps_after_429(headers).await;
+        assert!(result.is_ok(), "{what}: {result:?}");
+        assert_eq!(naps, [expected], "{what}");
+        assert_eq!(requests, 2, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_far_ahead_fails_at_once_instead_of_sleeping() {
+    let now = Utc::now();
+    for headers in [
+        vec![("retry-after".to_owned(), "3153600000".to_owned())],
+        vec![("retry-after".to_owned(), u64::MAX.to_string())],
+        vec![
+            ("date".to_owned(), http_date(now)),
+            (
+                "retry-after".to_owned(),
+                http_date(now + TimeDelta::days(36500)),
+            ),
+        ],
+    ] {
+        let (naps, requests, result) = naps_after_429(headers.clone()).await;
+        let e = result.unwrap_err();
+        assert!(e.is_rate_limited(), "{headers:?}: {e:?}");
+        assert!(e.hint().is_some());
+        assert_eq!((naps.len(), requests), (0, 1), "{headers:?}");
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_waits_stay_inside_max_elapsed() {
+    for (retry_after, expected) in [
+        ("-5", vec![Duration::from_secs(60); 2]),
+        ("text", vec![Duration::from_secs(60); 2]),
+        ("0", vec![Duration::from_secs(1); 4]),
+        ("45", vec![Duration::from_secs(45); 2]),
+    ] {
+        let server = Hostile::always(move || {
+            json(
+                "429 Too Many Requests",
+                &[("retry-after", retry_after)],
+                &github_error("slow down"),
+            )
+        })
+        .await;
+        let clock = Naps::new();
+        let e = builder(&server, &clock)
+            .retry(RetryPolicy::default())
+            .build()
+            .unwrap()
+            .list_tasks()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(e.is_rate_limited(), "{e:?}");
+        assert!(
+            clock.slept() <= RetryPolicy::default().max_elapsed,
+            "{retry_after}: {:?}",
+            clock.naps()
+        );
+        assert_eq!(clock.naps(), expected, "{retry_after}");
+        assert_eq!(server.requests(), expected.len() + 1, "{retry_after}");
+    }
+}
+
+#[tokio::test]
+async fn a_spent_budget_with_a_reset_a_century_ahead_holds_requests_for_one_hour_at_most() {
+    let reset = (Utc::now() + TimeDelta::days(36500))
+        .timestamp()
+        .to_string();
+    let server = Hostile::always(move || {
+        json(
+            "200 OK",
+            &[
+                ("x-ratelimit-limit", "5000"),
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-used", "5000"),
+                ("x-ratelimit-reset", reset.as_str()),
+            ],
+            &a_task(),
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let c = client(&server, &clock);
+    c.task("t1").send().await.unwrap();
+    let e = c.task("t1").send().await.unwrap_err();
+    assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
+    assert_eq!(server.requests(), 1, "held back, not sent");
+
+    clock.advance(Duration::from_secs(30 * 60));
+    assert!(matches!(
+        c.task("t1").send().await,
+        Err(Error::RateLimited { .. })
+    ));
+    assert_eq!(
+        server.requests(),
+        1,
+        "still inside GitHub's one-hour window"
+    );
+
+    clock.advance(Duration::from_secs(30 * 60 + 1));
+    c.task("t1")
+        .send()
+        .await
+        .expect("one hour later, sent again");
+    assert_eq!(server.requests(), 2);
+
+    // A client that may wait longer than an hour waits one hour, not a century.
+    let clock = Naps::new();
+    let patient = builder(&server, &clock)
+        .rate_limits(RateLimitPolicy::default().max_wait(Duration::from_secs(2 * 3600)))
+        .build()
+        .unwrap();
+    patient.task("t1").send().await.unwrap();
+    patient.task("t1").send().await.unwrap();
+    assert!(
+        clock.slept() <= Duration::from_secs(3601),
+        "{:?}",
+        clock.naps()
+    );
+}
+
+#[tokio::test]
+async fn huge_and_broken_rate_limit_figures_do_not_panic() {
+    for (limit, remaining, reset) in [
+        ("99999999999999999999999", "0", "1"),
+        ("5000", "0", "9223372036854775807"),
+        ("5000", "0", "18446744073709551615"),
+        ("5000", "0", "253402300800"),
+        ("5000", "0", "-1"),
+        ("-1", "-1", "-1"),
+        ("5000", "0", ""),
+        ("5000", "0", "1e10"),
+    ] {
+        for status in ["200 OK", "403 Forbidden", "429 Too Many Requests"] {
+            let server = Hostile::always(move || {
+                json(
+                    status,
+                    &[
+                        ("x-ratelimit-limit", limit),
+                        ("x-ratelimit-remaining", remaining),
+                        ("x-ratelimit-reset", reset),
+                    ],
+                    &a_task(),
+                )
+            })
+            .await;
+            let clock = Naps::new();
+            let c = builder(&server, &clock)
+                .retry(RetryPolicy::default())
+                .build()
+                .unwrap();
+            for _ in 0..2 {
+                if let Err(e) = c.task("t1").send().await {
+                    let _ = (
+                        e.to_string(),
+                        e.hint(),
+                        e.is_retryable(),
+                        e.is_rate_limited(),
+                    );
+                }
+            }
+            assert!(
+                server.requests() <= 10,
+                "{status} {limit}/{remaining}/{reset}"
+            );
+            // Two calls, each inside the retry budget's two minutes.
+            assert!(
+                clock.slept() <= 2 * RetryPolicy::default().max_elapsed,
+                "{:?}",
+                clock.naps()
+            );
+        }
+    }
+}
+
+// 7. A server that never answers. -----------------------------------------------------------
+
+#[tokio::test]
+async fn a_hung_server_cannot_outlast_a_waits_deadline() {
+    let server = Hostile::always(|| Reply::Hang).await;
+    let c = Client::builder()
+        .token(TOKEN)
+        .base_url(server.url())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = c
+        .task("t1")
+        .wait()
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(e, Error::WaitTimedOut { last: None, .. }), "{e:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_hung_server_is_a_timeout_and_a_trickle_too() {
+    let hung = Hostile::always(|| Reply::Hang).await;
+    let trickle = Hostile::always(|| Reply::Trickle {
+        head:
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n"
+                .to_vec(),
+        filler: b' ',
+        every: Duration::from_millis(20),
+    })
+    .await;
+    for server in [&hung, &trickle] {
+        let clock = Naps::new();
+        let started = Instant::now();
+        let e = builder(server, &clock)
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap()
+            .task("t1")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}
+
+#[tokio::test]
+async fn a_hung_creation_is_outcome_unknown_in_bounded_time() {
+    let server = Hostile::always(|| Reply::Hang).await;
+    let clock = Naps::new();
+    let started = Instant::now();
+    let e = builder(&server, &clock)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap()
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.is_outcome_unknown(), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(
+        server.log().iter().filter(|r| r.method == "POST").count(),
+        1
+    );
+}
+
+// 10. More. ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn headers_with_invalid_utf8_are_ignored_not_fatal() {
+    let bad: &[u8] = b"\xff\xfe<\x80>; rel=\"next\"";
+    let headers: Vec<(&str, &[u8])> = vec![
+        ("content-type", b"application/json"),
+        ("link", bad),
+        ("etag", bad),
+        ("date", bad),
+        ("x-github-request-id", bad),
+        ("x-ratelimit-limit", bad),
+        ("x-ratelimit-remaining", bad),
+        ("x-ratelimit-reset", bad),
+        ("retry-after", bad),
+    ];
+    let ok_headers = headers.clone();
+    let server = Hostile::start(move |r| {
+        if r.path() == "/agents/tasks" {
+            raw_response(
+                "200 OK",
+                &ok_headers,
+                serde_json::to_vec(&list(vec![task("t1", Utc::now(), 7)])).unwrap(),
+            )
+        } else {
+            raw_response(
+                "429 Too Many Requests",
+                &ok_headers,
+                serde_json::to_vec(&github_error("slow")).unwrap(),
+            )
+        }
+    })
+    .await;
+    let clock = Naps::new();
+    let c = builder(&server, &clock)
+        .retry(RetryPolicy::default())
+        .build()
+        .unwrap();
+    let page = c.list_tasks().send().await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(!page.has_next() && page.etag.is_none());
+    let items: Vec<_> = c.list_tasks().stream().collect().await;
+    assert_eq!(items.len(), 1, "no next page was read from a broken link");
+    let e = c.task("t1").send().await.unwrap_err();
+    assert_eq!(e.request_id(), None);
+    assert!(e.is_rate_limited());
+    // An unreadable `Retry-After` is the one-minute rule.
+    assert!(
+        clock.naps().iter().all(|d| *d == Duration::from_secs(60)),
+        "{:?}",
+        clock.naps()
+    );
+}
+
+#[tokio::test]
+async fn a_date_far_in_the_past_does_not_widen_reconciliation() {
+    // The caller's task from yesterday asks the same; the creation now fails with a 500, and
+    // the search's answer claims it is 1970: the window must not reach back to yesterday.
+    let yesterday = Utc::now() - TimeDelta::days(1);
+    let epoch = chrono::DateTime::<Utc>::UNIX_EPOCH;
+    let server = Hostile::start(reconciling_server(
+        || json("500 Internal Server Error", &[], &github_error("boom")),
+        vec![task("old-1", yesterday, 7)],
+        epoch,
+        "Fix it",
+    ))
+    .await;
+    let clock = Naps::new();
+    let result = client(&server, &clock)
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await;
+    let e = result.expect_err("yesterday's task is not this creation's");
+    assert!(e.is_outcome_unknown(), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_date_far_in_the_future_finds_nothing_rather_than_guessing() {
+    let now = Utc::now();
+    let far = now + TimeDelta::days(365 * 100);
+    let server = Hostile::start(reconciling_server(
+        || json("502 Bad Gateway", &[], &github_error("boom")),
+        vec![task("mine-maybe", now, 7)],
+        far,
+        "Fix it",
+    ))
+    .await;
+    let clock = Naps::new();
+    let e = client(&server, &clock)
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.is_outcome_unknown(), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_idempotency_window_of_any_length_does_not_panic() {
+    let now = Utc::now();
+    for window in [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX / 2),
+        Duration::from_secs(1_000_000 * 365 * 86400),
+        Duration::ZERO,
+    ] {
+        let server = Hostile::start(reconciling_server(
+            || json("201 Created", &[], &task("new-1", Utc::now(), 7)),
+            vec![task("old-1", now - TimeDelta::days(400), 7)],
+            now,
+            "something else",
+        ))
+        .await;
+        let clock = Naps::new();
+        let task = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .idempotency_key("k-1")
+            .idempotency_window(window)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{window:?}: {e:?}"));
+        assert_eq!(task.id, "new-1");
+    }
+}
+
+/// A GitHub-shaped error with `status`, then the error the client returns for a get.
+async fn github_shaped(status: &'static str) -> Error {
+    let server = Hostile::always(move || {
+        json(
+            status,
+            &[("x-github-request-id", REQUEST_ID), ("retry-after", "1")],
+            &github_error("Something specific went wrong"),
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let e = client(&server, &clock).task("t1").send().await.unwrap_err();
+    assert_eq!(server.requests(), 1);
+    let api = e.api().unwrap_or_else(|| panic!("{status}: {e:?}"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("Something specific went wrong"),
+        "{status}"
+    );
+    assert_eq!(
+        api.documentation_url.as_deref(),
+        Some("https://docs.github.com/rest/agent-tasks"),
+        "{status}"
+    );
+    assert_eq!(e.request_id(), Some(REQUEST_ID), "{status}");
+    assert!(
+        e.to_string().contains("Something specific went wrong"),
+        "{status}: {e}"
+    );
+    e
+}
+
+#[tokio::test]
+async fn a_github_error_on_404_keeps_message_docs_and_request_id() {
+    let e = github_shaped("404 Not Found").await;
+    assert!(e.is_not_found() && !e.is_retryable());
+}
+
+#[tokio::test]
+async fn a_github_error_on_429_keeps_message_docs_and_request_id() {
+    let e = github_shaped("429 Too Many Requests").await;
+    assert!(e.is_rate_limited() && e.is_retryable());
+}
+
+#[tokio::test]
+async fn a_github_error_on_500_keeps_message_docs_and_request_id() {
+    assert!(
+        github_shaped("500 Internal Server Error")
+            .await
+            .is_retryable()
+    );
+}
+
+#[tokio::test]
+async fn a_github_error_on_502_keeps_message_docs_and_request_id() {
+    assert!(github_shaped("502 Bad Gateway").await.is_retryable());
+}
+
+#[tokio::test]
+async fn a_github_error_on_503_keeps_message_docs_and_request_id() {
+    assert!(
+        github_shaped("503 Service Unavailable")
+            .await
+            .is_retryable()
+    );
+}
+
+#[tokio::test]
+async fn garbage_instead_of_http_is_a_transport_error() {
+    for bytes in [
+        b"NOT HTTP AT ALL\r\n\r\n".to_vec(),
+        b"HTTP/1.1 999999 Huge\r\n\r\n".to_vec(),
+        b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 7\r\n\r\nabcde".to_vec(),
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n".to_vec(),
+        vec![0u8; 10_000],
+        Vec::new(),
+        // Heads too large to hold: 5 000 headers, one header of 2 MiB.
+        [
+            &b"HTTP/1.1 200 OK\r\n"[..],
+            &b"x-a: 1\r\n".repeat(5_000),
+            b"\r\n",
+        ]
+        .concat(),
+        [
+            &b"HTTP/1.1 200 OK\r\nx-a: "[..],
+            &vec![b'a'; 2 * 1024 * 1024],
+            b"\r\n\r\n",
+        ]
+        .concat(),
+    ] {
+        let reply = bytes.clone();
+        let server = Hostile::always(move || Reply::Bytes(reply.clone())).await;
+        let clock = Naps::new();
+        let e = client(&server, &clock).task("t1").send().await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Transport { .. } | Error::Decode(_) | Error::Api(_)
+            ),
+            "{:?}: {e:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_backoff_factor_of_any_size_does_not_panic_a_wait() {
+    for (backoff, max_interval) in [
+        (1e300, Duration::from_secs(60)),
+        (f64::MAX, Duration::MAX),
+        (2.0, Duration::MAX),
+    ] {
+        let calls = AtomicUsize::new(0);
+        let server = Hostile::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+            0 => json("200 OK", &[("etag", "\"v1\"")], &a_task()),
+            _ => not_modified(),
+        })
+        .await;
+        let clock = Naps::new();
+        let e = client(&server, &clock)
+            .task("t1")
+            .wait()
+            .backoff(backoff)
+            .max_interval(max_interval)
+            .timeout(Duration::from_secs(3600))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::WaitTimedOut { .. }), "{backoff}: {e:?}");
+        // Capped at the maximum interval (a minute, or none): a bounded number of polls.
+        assert!(
+            clock.naps().len() <= 61,
+            "{backoff}: {} naps",
+            clock.naps().len()
+        );
+        assert!(clock.slept() <= Duration::from_secs(3600));
+    }
+}
+
+/// The error, its `Display` with every cause, and its `Debug`, as one text.
+fn all_text(e: &Error) -> String {
+    let mut text = format!("{e}\n{e:?}\n{:?}", e.hint());
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!("\n{s}"));
+        source = s.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn an_answer_that_echoes_the_token_does_not_put_it_in_an_error() {
+    let echo = |r: &Request, status: &str, json_body: bool| {
+        let auth = r.header("authorization").unwrap_or_default();
+        if json_body {
+            json(
+                status,
+                &[("x-github-request-id", &auth)],
+                &json!({"message": format!("Bad credentials: {auth}"), "errors": [auth.clone(), {"code": "custom", "message": auth}], "documentation_url": auth}),
+            )
+        } else {
+            response(
+                status,
+                &[("content-type", "text/html")],
+                format!(
+                    "<html><pre>GET {} \nAuthorization: {auth}</pre></html>",
+                    r.target
+                ),
+            )
+        }
+    };
+    // Traces too: every span and event of the requests, at every level.
+    let traces = Traces::default();
+    let writer = traces.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    for (status, json_body) in [
+        ("401 Unauthorized", true),
+        ("502 Bad Gateway", false),
+        ("200 OK", false),
+        ("200 OK", true),
+    ] {
+        let server = Hostile::start(move |r| echo(r, status, json_body)).await;
+        let clock = Naps::new();
+        let c = client(&server, &clock);
+        let e = c.task("t1").send().await.unwrap_err();
+        assert!(!format!("{:?}", c.rate_limit()).contains(TOKEN));
+        assert!(
+            server.log()[0].text().contains(TOKEN),
+            "the server did get the token"
+        );
+        let text = all_text(&e);
+        assert!(!text.contains(TOKEN), "{status}: the token leaked:\n{text}");
+        assert!(!text.contains("HoStIlEsErVeRtOkEn"), "{status}: {text}");
+    }
+    let traces = String::from_utf8_lossy(&traces.0.lock().unwrap()).into_owned();
+    assert!(
+        traces.contains(r#"request_id="Bearer <redacted>""#),
+        "the echoed request id was traced, redacted:\n{traces}"
+    );
+    assert!(
+        !traces.contains(TOKEN),
+        "the token is in the traces:\n{traces}"
+    );
+}
+
+/// Trace output, kept in memory.
+#[derive(Clone, Default)]
+struct Traces(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Traces {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_loop_on_a_creation_sends_it_a_bounded_number_of_times() {
+    // A 307 keeps the method and body: each hop sends the POST again, to the same host (a
+    // redirect elsewhere is not followed at all). The hops end after a few.
+    let server = Hostile::always(|| {
+        response(
+            "307 Temporary Redirect",
+            &[("location", "/agents/repos/o/r/tasks")],
+            "",
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let e = client(&server, &clock)
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(307), "{e:?}");
+    assert!(!e.is_outcome_unknown(), "a redirect is a refusal: {e:?}");
+    let posts = server.log().iter().filter(|r| r.method == "POST").count();
+    assert!(posts <= 6, "{posts} POSTs");
+    println!("a 307 loop on a creation: {posts} POSTs, then the 307 as an error");
+}
