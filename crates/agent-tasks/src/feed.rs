@@ -19,6 +19,9 @@ use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, guarded};
 use crate::types::{PullRequestRef, Task, TaskState};
 use crate::wait::{Poller, WaitOptions};
 
+/// The most tasks a cursor remembers (it stays small: a cursor travels with every event).
+pub const MAX_SEEN: usize = 10_000;
+
 /// What happened to a task.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -47,13 +50,14 @@ pub enum Change {
     },
 }
 
-/// One change of one task, with the cursor to resume the feed after it.
+/// What changed of one task since the feed last saw it (most often one change; a task that
+/// completed and opened its pull request between two polls has two), with the cursor to
+/// resume the feed after it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Event {
-    /// What happened.
-    #[serde(flatten)]
-    pub change: Change,
+    /// What happened, in order.
+    pub changes: Vec<Change>,
     /// The task as the list showed it.
     pub task: Task,
     /// Where the feed is after this event: keep it to resume from here.
@@ -142,6 +146,15 @@ impl Cursor {
         changes
     }
 
+    /// Whether `task` differs from what the cursor saw of it (so that it makes an event).
+    fn is_news(&self, task: &Task) -> bool {
+        self.seen.get(&task.id).is_none_or(|s| {
+            s.state != task.state
+                || s.sessions != task.session_count
+                || s.pull_request != task.pull_request().is_some()
+        })
+    }
+
     /// Forgets ended tasks not updated since the cursor's `since` (the next poll cannot show
     /// them unless they change again, which ended tasks rarely do), so that the cursor holds
     /// about as many tasks as are under way.
@@ -161,7 +174,7 @@ impl<S: ListScope> ListTasks<S> {
     /// use futures_util::TryStreamExt;
     /// let mut events = client.repo("octocat", "hello-world").list_tasks().watch().stream();
     /// while let Some(event) = events.try_next().await? {
-    ///     println!("{} {:?}", event.task.id, event.change);
+    ///     println!("{} {:?}", event.task.id, event.changes);
     ///     // save event.cursor.to_string() to resume later with .cursor(saved.parse()?)
     /// }
     /// # Ok(()) }
@@ -226,7 +239,10 @@ impl<S: ListScope> Feed<S> {
             cursor: Cursor,
             baseline: bool,
             etag: Option<String>,
-            queue: std::collections::VecDeque<Event>,
+            /// Tasks of the last poll not yet applied to the cursor, oldest change first: each is
+            /// applied when its event is taken, so the cursor an event carries covers exactly
+            /// the events before it.
+            pending: std::collections::VecDeque<Task>,
             polls: u64,
             done: bool,
         }
@@ -238,14 +254,25 @@ impl<S: ListScope> Feed<S> {
             cursor: self.cursor.unwrap_or_default(),
             baseline,
             etag: None,
-            queue: Default::default(),
+            pending: Default::default(),
             polls: 0,
             done: false,
         };
         let events = futures_util::stream::unfold(st, |mut st| async move {
             loop {
-                if let Some(event) = st.queue.pop_front() {
-                    return Some((Ok(event), st));
+                while let Some(task) = st.pending.pop_front() {
+                    let changes = st.cursor.apply(&task);
+                    if st.pending.is_empty() {
+                        st.cursor.prune();
+                    }
+                    if !changes.is_empty() {
+                        let event = Event {
+                            changes,
+                            task,
+                            cursor: st.cursor.clone(),
+                        };
+                        return Some((Ok(event), st));
+                    }
                 }
                 if st.done {
                     return None;
@@ -295,22 +322,18 @@ impl<S: ListScope> Feed<S> {
                     Some(Ok(Some(mut tasks))) => {
                         // Oldest change first, so the cursor only moves forward.
                         tasks.reverse();
-                        let mut changed = false;
-                        for task in tasks {
-                            let changes = st.cursor.apply(&task);
-                            if st.baseline {
-                                continue;
+                        let changed = if st.baseline {
+                            // The baseline makes no events.
+                            for task in &tasks {
+                                st.cursor.apply(task);
                             }
-                            for change in changes {
-                                changed = true;
-                                st.queue.push_back(Event {
-                                    change,
-                                    task: task.clone(),
-                                    cursor: st.cursor.clone(),
-                                });
-                            }
-                        }
-                        st.cursor.prune();
+                            st.cursor.prune();
+                            false
+                        } else {
+                            let changed = tasks.iter().any(|t| st.cursor.is_news(t));
+                            st.pending.extend(tasks);
+                            changed
+                        };
                         // Without any task yet, `since` stays unset (polls list everything, which
                         // is nothing much): the client's clock is never taken for GitHub's.
                         st.baseline = false;

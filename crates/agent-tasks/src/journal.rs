@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -82,19 +82,23 @@ impl Journal {
         let mut last = HashMap::new();
         let header = if exists {
             let file = File::open(path).map_err(|e| invalid(path, e))?;
-            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-            if len > MAX_JOURNAL_BYTES {
+            // A device (`/dev/zero`) says it is empty and never ends: only regular files.
+            if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
+                return Err(invalid(path, "is not a regular file"));
+            }
+            let mut text = String::new();
+            std::io::Read::take(file, MAX_JOURNAL_BYTES + 1)
+                .read_to_string(&mut text)
+                .map_err(|e| invalid(path, e))?;
+            if text.len() as u64 > MAX_JOURNAL_BYTES {
                 return Err(invalid(
                     path,
                     "is larger than any journal this client writes",
                 ));
             }
-            let mut lines = BufReader::new(file).lines();
-            let first = lines
-                .next()
-                .ok_or_else(|| invalid(path, "is empty"))?
-                .map_err(|e| invalid(path, e))?;
-            let header: Header = serde_json::from_str(&first)
+            let mut lines = text.lines();
+            let first = lines.next().ok_or_else(|| invalid(path, "is empty"))?;
+            let header: Header = serde_json::from_str(first)
                 .map_err(|e| invalid(path, format!("is not a fan-out journal ({e})")))?;
             if header.format != FORMAT {
                 return Err(invalid(
@@ -109,13 +113,12 @@ impl Journal {
                 ));
             }
             for line in lines {
-                let line = line.map_err(|e| invalid(path, e))?;
                 if line.trim().is_empty() {
                     continue;
                 }
                 // A line cut short by a crash cannot be read: as far as the journal knows, its
                 // step did not happen, and the rerun takes it again (safely: by its key).
-                if let Ok(step) = serde_json::from_str::<Step>(&line) {
+                if let Ok(step) = serde_json::from_str::<Step>(line) {
                     last.insert(step.repo.clone(), step);
                 }
             }

@@ -166,3 +166,17 @@ async fn a_run_killed_halfway_and_resumed_starts_nothing_twice() {
     assert!(e.to_string().contains("another prompt"), "{e}");
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn a_journal_that_is_not_a_regular_file_is_refused() {
+    let (_fake, _clock, client) = stepped_fake(builder(), RetryPolicy::default()).await;
+    let e = client
+        .fan_out("x")
+        .repos([("fleet", "service-000")])
+        .journal("/dev/zero")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(e.is_invalid_input(), "{e:?}");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+}

@@ -80,8 +80,9 @@ async fn setup() -> (Arc<Fake>, Arc<Scripted>, Client) {
 fn summary(events: &[Event]) -> Vec<(String, String)> {
     events
         .iter()
-        .map(|e| {
-            let what = match &e.change {
+        .flat_map(|e| e.changes.iter().map(move |c| (e, c)))
+        .map(|(e, change)| {
+            let what = match change {
                 Change::Created => "created".to_owned(),
                 Change::StateChanged { from, to } => format!(
                     "{} -> {to}",
@@ -155,7 +156,9 @@ async fn the_feed_reports_each_change_once_and_resumes_from_its_cursor() {
     // Resumed from an earlier cursor, it reports exactly what came after it.
     let middle = events
         .iter()
-        .position(|e| e.task.name.as_deref() == Some("New one") && e.change == Change::Created)
+        .position(|e| {
+            e.task.name.as_deref() == Some("New one") && e.changes.contains(&Change::Created)
+        })
         .unwrap();
     let later: Vec<Event> = repo
         .list_tasks()

@@ -59,10 +59,27 @@ async fn follow<S: ListScope>(
 }
 
 fn print(event: &Event, out: &Out) -> Result<(), Failure> {
-    if out.is_json() {
-        return out.json(event);
+    for change in &event.changes {
+        print_change(event, change, out)?;
     }
-    let what = match &event.change {
+    Ok(())
+}
+
+/// One line (or JSON document) per change: `{"kind": ..., "task": ...}`.
+fn print_change(event: &Event, change: &Change, out: &Out) -> Result<(), Failure> {
+    if out.is_json() {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            #[serde(flatten)]
+            change: &'a Change,
+            task: &'a agent_tasks::Task,
+        }
+        return out.json(&Line {
+            change,
+            task: &event.task,
+        });
+    }
+    let what = match change {
         Change::Created => format!("created ({})", paint(out.is_tty(), &event.task.state)),
         Change::StateChanged { from, to } => format!(
             "{} -> {}",
