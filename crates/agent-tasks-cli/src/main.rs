@@ -15,6 +15,7 @@ mod git_remote;
 mod jq;
 mod output;
 mod parse;
+mod pulls;
 mod text;
 
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::exit::Failure;
 use crate::jq::Jq;
+use crate::pulls::PrLink;
 use crate::text::{inert, inert_lines};
 
 /// Whether standard output is a terminal that may get colours and a live status line.
@@ -115,6 +116,23 @@ impl Out {
         Ok(())
     }
 
+    /// A task as JSON, with its `pull_request` object when there is one.
+    fn json_with_pr(
+        &self,
+        task: &impl serde::Serialize,
+        pr: Option<&PrLink>,
+    ) -> Result<(), Failure> {
+        let mut value = serde_json::to_value(task)
+            .map_err(|e| Failure::error(format!("cannot write JSON: {e}")))?;
+        if let (Some(pr), Value::Object(map)) = (pr, &mut value) {
+            map.insert(
+                "pull_request".into(),
+                serde_json::to_value(pr).unwrap_or(Value::Null),
+            );
+        }
+        self.json(&value)
+    }
+
     fn state(&self, state: &TaskState) -> String {
         paint(self.tty, state)
     }
@@ -135,9 +153,9 @@ impl Out {
         Ok(())
     }
 
-    pub fn finished(&self, task: &TaskWithSessions) -> Result<(), Failure> {
+    pub fn finished(&self, task: &TaskWithSessions, pr: Option<&PrLink>) -> Result<(), Failure> {
         if self.is_json() {
-            return self.json(task);
+            return self.json_with_pr(task, pr);
         }
         let verdict = match &task.state {
             s if s.is_success() => "finished",
@@ -150,8 +168,8 @@ impl Out {
             inert(&task.id),
             self.state(&task.state)
         ));
-        if let Some(pr) = task.pull_request() {
-            line(&format!("  pull request {} (database id)", pr.id));
+        if let Some(pr) = pr {
+            line(&format!("  pull request {}", inert(&pr.describe())));
         }
         if let Some(message) = task
             .latest_session()
@@ -167,57 +185,57 @@ impl Out {
     }
 
     /// A table of tasks, and how many there are in all when the API said.
+    /// A table of tasks with their pull requests, and how many there are in all when the
+    /// API said.
     pub fn list(
         &self,
         tasks: &[Task],
+        prs: &[Option<PrLink>],
         total: Option<u64>,
         now: DateTime<Utc>,
     ) -> Result<(), Failure> {
         if self.is_json() {
-            return self.json(&tasks);
+            let rows: Vec<Value> = tasks
+                .iter()
+                .zip(prs.iter().chain(std::iter::repeat(&None)))
+                .map(|(t, pr)| {
+                    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+                    if let (Some(pr), Value::Object(map)) = (pr, &mut v) {
+                        map.insert(
+                            "pull_request".into(),
+                            serde_json::to_value(pr).unwrap_or(Value::Null),
+                        );
+                    }
+                    v
+                })
+                .collect();
+            return self.json(&rows);
         }
         if tasks.is_empty() {
             line("No tasks match.");
             return Ok(());
         }
-        let rows: Vec<[String; 5]> = tasks
+        let rows: Vec<(Vec<String>, Option<&TaskState>)> = tasks
             .iter()
-            .map(|t| {
-                [
+            .zip(prs.iter().chain(std::iter::repeat(&None)))
+            .map(|(t, pr)| {
+                let cells = vec![
                     inert(&t.id),
                     t.state.to_string(),
                     repo_of(t),
                     ago(now, t.updated_at.unwrap_or(t.created_at)),
+                    pr.as_ref()
+                        .map_or_else(|| "-".to_owned(), |p| inert(&p.cell())),
                     inert(t.name.as_deref().unwrap_or_default()),
-                ]
+                ];
+                (cells, Some(&t.state))
             })
             .collect();
-        let header = ["ID", "STATE", "REPOSITORY", "UPDATED", "NAME"];
-        let mut widths = header.map(str::len);
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let render = |cells: &[String; 5], state: Option<&TaskState>| {
-            let mut text = String::new();
-            for (i, cell) in cells.iter().enumerate() {
-                let shown = match (i, state) {
-                    (1, Some(s)) => paint(self.tty, s),
-                    _ => cell.clone(),
-                };
-                text.push_str(&shown);
-                if i + 1 < cells.len() {
-                    let pad = widths[i].saturating_sub(cell.chars().count());
-                    text.push_str(&" ".repeat(pad + 2));
-                }
-            }
-            text
-        };
-        line(&render(&header.map(str::to_owned), None));
-        for (row, task) in rows.iter().zip(tasks) {
-            line(&render(row, Some(&task.state)));
-        }
+        self.table(
+            &["ID", "STATE", "REPOSITORY", "UPDATED", "PR", "NAME"],
+            1,
+            &rows,
+        );
         if let Some(total) = total
             && total > tasks.len() as u64
         {
@@ -229,9 +247,47 @@ impl Out {
         Ok(())
     }
 
-    pub fn view(&self, task: &TaskWithSessions) -> Result<(), Failure> {
+    /// An aligned table; the cells of column `state_column` are painted by their row's state.
+    pub fn table(
+        &self,
+        header: &[&str],
+        state_column: usize,
+        rows: &[(Vec<String>, Option<&TaskState>)],
+    ) {
+        let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+        for (cells, _) in rows {
+            for (w, cell) in widths.iter_mut().zip(cells) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let render = |cells: &[String], state: Option<&TaskState>| {
+            let mut text = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                match (i == state_column, state) {
+                    (true, Some(s)) => text.push_str(&paint(self.tty, s)),
+                    _ => text.push_str(cell),
+                }
+                if i + 1 < cells.len() {
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(cell.chars().count());
+                    text.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            text
+        };
+        let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+        line(&render(&header, None));
+        for (cells, state) in rows {
+            line(&render(cells, *state));
+        }
+    }
+
+    pub fn view(&self, task: &TaskWithSessions, pr: Option<&PrLink>) -> Result<(), Failure> {
         if self.is_json() {
-            return self.json(task);
+            return self.json_with_pr(task, pr);
         }
         let field = |name: &str, value: String| line(&format!("{:<15}{value}", format!("{name}:")));
         field(
@@ -258,13 +314,16 @@ impl Out {
             match artifact {
                 Artifact::PullRequest { id, global_id } => field(
                     "Pull request",
-                    format!(
-                        "database id {id}{}",
-                        global_id
-                            .as_deref()
-                            .map(|g| format!(", node id {}", inert(g)))
-                            .unwrap_or_default()
-                    ),
+                    match pr {
+                        Some(pr) => inert(&pr.describe()),
+                        None => format!(
+                            "database id {id}{}",
+                            global_id
+                                .as_deref()
+                                .map(|g| format!(", node id {}", inert(g)))
+                                .unwrap_or_default()
+                        ),
+                    },
                 ),
                 Artifact::Branch { head_ref, base_ref } => field(
                     "Branch",

@@ -316,3 +316,62 @@ async fn watch_prints_each_change_as_json_lines_and_resumes_from_its_cursor_file
     assert_eq!(r.stdout.trim(), "", "nothing twice");
     let _ = std::fs::remove_file(&cursor);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pull_request_shows_as_a_link_or_as_ids_with_the_hint() {
+    let fake = Fake::builder()
+        .time_scale(200.0)
+        .schedule(Schedule {
+            queued: Duration::from_secs(2),
+            running: Duration::from_secs(10),
+        })
+        .token("reader")
+        .start()
+        .await
+        .unwrap();
+    let r = run(
+        &fake,
+        &[
+            "create",
+            "octocat/hello-world",
+            "Open a PR",
+            "--wait",
+            "--interval",
+            "20ms",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = "https://github.com/octocat/hello-world/pull/1";
+    assert!(
+        r.stdout.contains(&format!("pull request #1 {url} (open)")),
+        "{}",
+        r.stdout
+    );
+    let id = r.stdout.split_whitespace().nth(2).unwrap().to_owned();
+
+    let r = run(&fake, &["view", &id]).await;
+    assert!(r.stdout.contains(url), "{}", r.stdout);
+    let r = run(&fake, &["list"]).await;
+    assert!(
+        r.stdout.contains("PR") && r.stdout.contains(url),
+        "{}",
+        r.stdout
+    );
+    let r = run(&fake, &["--json", "view", &id]).await;
+    assert_eq!(json(&r)["pull_request"]["url"], url);
+    assert_eq!(json(&r)["pull_request"]["number"], 1);
+
+    // A token that may not read pull requests: the ids and the hint, and exit 0.
+    fake.restrict("reader");
+    let r = run_with(
+        &fake,
+        &["view", "octocat/hello-world", &id],
+        Some("reader"),
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("not resolved"), "{}", r.stdout);
+    assert!(r.stdout.contains("Pull requests"), "{}", r.stdout);
+}

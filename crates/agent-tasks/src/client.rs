@@ -293,9 +293,18 @@ impl ClientBuilder {
                 self.max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             ));
+        // GitHub Enterprise Server serves GraphQL at /api/graphql, beside /api/v3.
+        let graphql = base_url.strip_suffix("/api/v3").map(|host| {
+            agent_tasks_raw::Client::new_with_client(
+                &format!("{host}/api"),
+                http.clone(),
+                defaults.clone(),
+            )
+        });
         let raw = agent_tasks_raw::Client::new_with_client(&base_url, http, defaults);
         let transport = Transport::new(
             raw,
+            graphql,
             base_url,
             &token.0,
             self.clock.unwrap_or_else(|| Arc::new(TokioClock)),

@@ -155,6 +155,15 @@ pub enum Error {
         pending: usize,
     },
 
+    /// GitHub's GraphQL API answered with an error (it answers errors with status 200).
+    #[error("github's graphql api refused: {message}")]
+    GraphQl {
+        /// GitHub's error type (`FORBIDDEN`, `NOT_FOUND`, ...), when given.
+        kind: Option<String>,
+        /// GitHub's message.
+        message: String,
+    },
+
     /// Something this crate should have prevented happened: a bug, worth reporting.
     #[error("internal error in agent-tasks (please report it): {0}")]
     Internal(String),
@@ -254,6 +263,9 @@ impl Error {
             }
             Error::BodyTooLarge { .. } => Some(
                 "something other than GitHub may be answering (a proxy?); raise the limit with ClientBuilder::max_response_bytes if the answer is genuine",
+            ),
+            Error::GraphQl { kind, .. } if kind.as_deref() == Some("FORBIDDEN") => Some(
+                "the token may not read pull requests: give it the \"Pull requests\" repository permission (read)",
             ),
             Error::Transport { .. } => {
                 Some("check the base URL, the network and any proxy (HTTPS_PROXY, NO_PROXY)")

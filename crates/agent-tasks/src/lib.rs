@@ -1,4 +1,4 @@
-#![doc = include_str!("../../../README.md")]
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -10,7 +10,7 @@
 // 4. transport (the one request path)
 // 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
 // 6. client (`Client`, `ClientBuilder`)
-// 7. get, list, create, user (one operation each), then repo, wait and feed on top of them
+// 7. get, list, create, user, pull_request (one operation each), then repo, wait and feed on top of them
 // 8. journal, then fan_out (many creations, journaled)
 pub mod client;
 pub mod clock;
@@ -22,6 +22,7 @@ pub mod get;
 mod journal;
 pub mod list;
 mod page;
+pub mod pull_request;
 mod reconcile;
 mod repo;
 pub mod retry;
@@ -38,3 +39,9 @@ pub use types::{Artifact, PullRequestRef, Session, Task, TaskState, TaskWithSess
 
 /// The generated client this crate wraps, for what the wrapper does not cover.
 pub use agent_tasks_raw as raw;
+
+// The repository's README.md (waiting, the CLI, the fake) is not in the package, so it is not
+// the crate's docs; its examples are still compiled as doc tests, from here.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

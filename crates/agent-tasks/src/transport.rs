@@ -67,6 +67,9 @@ pub(crate) enum Retry {
 /// The request path shared by every clone of a client.
 pub(crate) struct Transport {
     raw: agent_tasks_raw::Client,
+    /// The client of GraphQL, when it lives elsewhere than under the REST base URL (GitHub
+    /// Enterprise Server: `https://HOST/api/graphql` beside `https://HOST/api/v3`).
+    graphql: Option<agent_tasks_raw::Client>,
     base_url: String,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
@@ -80,6 +83,7 @@ impl Transport {
     /// `token` is used only to take it out of what answers bring into errors.
     pub(crate) fn new(
         raw: agent_tasks_raw::Client,
+        graphql: Option<agent_tasks_raw::Client>,
         base_url: String,
         token: &str,
         clock: Arc<dyn Clock>,
@@ -88,6 +92,7 @@ impl Transport {
     ) -> Self {
         Transport {
             raw,
+            graphql,
             base_url,
             clock,
             retry,
@@ -100,6 +105,11 @@ impl Transport {
 
     pub(crate) fn raw(&self) -> &agent_tasks_raw::Client {
         &self.raw
+    }
+
+    /// The generated client to send GraphQL queries through.
+    pub(crate) fn graphql(&self) -> &agent_tasks_raw::Client {
+        self.graphql.as_ref().unwrap_or(&self.raw)
     }
 
     pub(crate) fn base_url(&self) -> &str {

@@ -59,7 +59,8 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     let Some(task) = last.into_iter().next() else {
         return Err(Failure::error("the wait ended without an answer"));
     };
-    out.finished(&task)?;
+    let pr = crate::pulls::resolve(&client, &task).await;
+    out.finished(&task, pr.as_ref())?;
     Ok(exit::for_state(&task.state))
 }
 

@@ -63,10 +63,11 @@ pub async fn run(global: &Global, out: &Out) -> Result<u8, Failure> {
         .max_interval(Duration::from_millis(400))
         .watch();
     let done = last(follow(watch, out, |t: &TaskWithSessions| &t.task).await?)?;
-    out.finished(&done)?;
+    let pr = crate::pulls::resolve(&client, &done).await;
+    out.finished(&done, pr.as_ref())?;
 
     step(&format!("agent-tasks view octocat/hello-world {}", done.id));
-    out.view(&repo.task(&done.id).send().await?)?;
+    out.view(&repo.task(&done.id).send().await?, pr.as_ref())?;
 
     step(
         "agent-tasks create octocat/hello-world \"Fix the flaky login test\" --wait (the fake makes this one wait for you)",
@@ -80,11 +81,12 @@ pub async fn run(global: &Global, out: &Out) -> Result<u8, Failure> {
         .max_interval(Duration::from_millis(400))
         .watch();
     let asked = last(follow(watch, out, |t: &TaskWithSessions| &t.task).await?)?;
-    out.finished(&asked)?;
+    out.finished(&asked, None)?;
 
     step("agent-tasks list octocat/hello-world");
     let tasks: Vec<Task> = repo.list_tasks().stream().try_collect().await?;
-    out.list(&tasks, None, fake.now())?;
+    let prs = crate::pulls::resolve_all(&client, &tasks).await;
+    out.list(&tasks, &prs, None, fake.now())?;
     out.say(&format!(
         "\nRequests the fake answered: {}. Try `agent-tasks --help`.",
         fake.state().requests_total

@@ -8,7 +8,7 @@ use agent_tasks::wait::{Until, WaitOptions};
 
 use crate::args::{FanOutArgs, Global};
 use crate::exit::{self, Failure};
-use crate::output::{Out, line, paint};
+use crate::output::{Out, line};
 use crate::text::inert;
 use crate::{auth, parse};
 
@@ -81,11 +81,11 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
 }
 
 fn table(outcomes: &[Outcome], out: &Out) {
-    let rows: Vec<[String; 4]> = outcomes
+    let rows: Vec<(Vec<String>, Option<&agent_tasks::TaskState>)> = outcomes
         .iter()
         .map(|o| {
             let task = o.task.as_ref();
-            [
+            let cells = vec![
                 inert(&o.repo),
                 task.map_or_else(|| "-".to_owned(), |t| inert(&t.id)),
                 match (task, &o.status) {
@@ -95,34 +95,11 @@ fn table(outcomes: &[Outcome], out: &Out) {
                 },
                 task.and_then(|t| t.pull_request())
                     .map_or_else(|| "-".to_owned(), |pr| pr.id.to_string()),
-            ]
+            ];
+            (cells, o.state())
         })
         .collect();
-    let header = ["REPOSITORY", "TASK", "STATE", "PR"];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let render = |cells: &[String; 4], state: Option<&agent_tasks::TaskState>| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let shown = match (i, state) {
-                (2, Some(s)) => paint(out.is_tty(), s),
-                _ => cell.clone(),
-            };
-            text.push_str(&shown);
-            if i + 1 < cells.len() {
-                text.push_str(&" ".repeat(widths[i].saturating_sub(cell.chars().count()) + 2));
-            }
-        }
-        text
-    };
-    line(&render(&header.map(str::to_owned), None));
-    for (row, o) in rows.iter().zip(outcomes) {
-        line(&render(row, o.state()));
-    }
+    out.table(&["REPOSITORY", "TASK", "STATE", "PR"], 2, &rows);
     let created = outcomes
         .iter()
         .filter(|o| o.status == Status::Created)

@@ -64,7 +64,8 @@ pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure>
         }
         None => fetch(filtered(client.list_tasks(), args, &states, since), args).await?,
     };
-    out.list(&tasks, total, Utc::now())?;
+    let prs = crate::pulls::resolve_all(&client, &tasks).await;
+    out.list(&tasks, &prs, total, Utc::now())?;
     if more && total.is_none() && !out.is_json() {
         crate::output::line(&format!(
             "\nShowing the first {}; -L to see more",

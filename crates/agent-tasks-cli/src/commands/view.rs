@@ -45,6 +45,7 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
         }
         return Ok(exit::OK);
     }
-    out.view(&task)?;
+    let pr = crate::pulls::resolve(&client, &task).await;
+    out.view(&task, pr.as_ref())?;
     Ok(exit::OK)
 }

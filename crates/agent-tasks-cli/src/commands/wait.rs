@@ -30,7 +30,8 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         let Some(task) = last.into_iter().next() else {
             return Err(Failure::error("the wait ended without an answer"));
         };
-        out.finished(&task)?;
+        let pr = crate::pulls::resolve(&client, &task).await;
+        out.finished(&task, pr.as_ref())?;
         return Ok(exit::for_state(&task.state));
     }
     let mut started: Vec<Task> = Vec::with_capacity(refs.len());
@@ -47,16 +48,7 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
             None => s,
         })
         .collect();
-    if out.is_json() {
-        out.json(&tasks)?;
-    } else {
-        for task in &tasks {
-            crate::output::line(&format!(
-                "Task {} {}",
-                crate::text::inert(&task.id),
-                crate::output::paint(out.is_tty(), &task.state)
-            ));
-        }
-    }
+    let prs = crate::pulls::resolve_all(&client, &tasks).await;
+    out.list(&tasks, &prs, None, chrono::Utc::now())?;
     Ok(exit::worst(tasks.iter().map(|t| exit::for_state(&t.state))))
 }
