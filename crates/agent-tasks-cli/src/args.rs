@@ -71,6 +71,9 @@ pub enum Command {
     /// twice; a summary table (or JSON) at the end.
     #[command(name = "fan-out")]
     FanOut(FanOutArgs),
+    /// Check the setup: the token and its kind, the host, who you are, what you may do, the
+    /// API version and the rate budget; each check with a hint when it fails.
+    Doctor(DoctorArgs),
     /// Run the whole flow against a local fake of the API: no token, no network, no cost.
     Demo,
     /// Serve the fake Agent tasks API on 127.0.0.1, for your own tests and demos.
@@ -246,6 +249,15 @@ pub struct FanOutArgs {
     pub wait: bool,
     #[command(flatten)]
     pub wait_args: WaitArgs,
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct DoctorArgs {
+    /// A repository to check too (may the token list and start tasks there?).
+    #[arg(value_name = "OWNER/REPO")]
+    pub positional: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
 }
 
 #[derive(ClapArgs, Debug)]

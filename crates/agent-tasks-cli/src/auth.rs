@@ -29,20 +29,35 @@ pub fn builder(global: &Global) -> ClientBuilder {
 
 /// Builds the client, asking gh for a token when none was given.
 pub async fn client(global: &Global) -> Result<Client, Failure> {
+    Ok(discover(global).await?.0.build()?)
+}
+
+/// The builder with a token, and where the token came from: `--token`, `GH_TOKEN`,
+/// `GITHUB_TOKEN` or `gh auth token`.
+pub async fn discover(global: &Global) -> Result<(ClientBuilder, &'static str), Failure> {
+    use agent_tasks::client::TokenSource;
     let mut builder = builder(global);
-    if !builder.has_token() {
-        let host = gh_host(builder.base_url_or_default());
-        match gh_auth_token(host.as_deref()).await {
-            Some(token) => builder = builder.token(token),
-            None => {
-                return Err(Failure {
-                    code: AUTH,
-                    message: "no token: pass --token, set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login` (or try `agent-tasks demo`)".into(),
-                });
+    let source = match builder.token_source() {
+        Some(TokenSource::GhToken) => "GH_TOKEN",
+        Some(TokenSource::GithubToken) => "GITHUB_TOKEN",
+        Some(_) => "--token",
+        None => {
+            let host = gh_host(builder.base_url_or_default());
+            match gh_auth_token(host.as_deref()).await {
+                Some(token) => {
+                    builder = builder.token(token);
+                    "gh auth token"
+                }
+                None => {
+                    return Err(Failure {
+                        code: AUTH,
+                        message: "no token: pass --token, set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login` (or try `agent-tasks demo`)".into(),
+                    });
+                }
             }
         }
-    }
-    Ok(builder.build()?)
+    };
+    Ok((builder, source))
 }
 
 /// `gh auth token [--hostname HOST]`, if gh is installed and answers within five seconds.

@@ -59,6 +59,7 @@ async fn run(args: Args) -> u8 {
         Command::Wait(a) => commands::wait::run(a, global, &out).await,
         Command::Watch(a) => commands::watch::run(a, global, &out).await,
         Command::FanOut(a) => commands::fan_out::run(a, global, &out).await,
+        Command::Doctor(a) => commands::doctor::run(a, global, &out).await,
         Command::Demo => commands::demo::run(global, &out).await,
         Command::Fake(a) => commands::fake::run(a, global).await,
         Command::Completion { shell } => Ok(commands::completion::run(*shell)),

@@ -375,3 +375,51 @@ async fn the_pull_request_shows_as_a_link_or_as_ids_with_the_hint() {
     assert!(r.stdout.contains("not resolved"), "{}", r.stdout);
     assert!(r.stdout.contains("Pull requests"), "{}", r.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_checks_each_step_and_exits_by_what_failed() {
+    let fake = Fake::builder().token("reader").start().await.unwrap();
+    let r = run(&fake, &["doctor", "octocat/hello-world"]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for check in [
+        "token: from GH_TOKEN",
+        "who: the token is fake-user-1",
+        "agent tasks API",
+        "start tasks: may push",
+        "rate limit",
+    ] {
+        assert!(r.stdout.contains(check), "{check}: {}", r.stdout);
+    }
+    let r = run(&fake, &["--json", "doctor"]).await;
+    assert!(
+        json(&r).as_array().unwrap().iter().all(|c| c["ok"] == true),
+        "{}",
+        r.stdout
+    );
+
+    // A token that may only read the repository: exit 4, with the hint.
+    fake.restrict("reader");
+    let r = run_with(
+        &fake,
+        &["doctor", "octocat/hello-world"],
+        Some("reader"),
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("✗ start tasks") && r.stdout.contains("read and write"),
+        "{}",
+        r.stdout
+    );
+    // An installation token is refused before anything is sent.
+    let before = fake.state().requests_total;
+    let r = run_with(&fake, &["doctor"], Some("ghs_installation"), None).await;
+    assert_eq!(r.code, 4);
+    assert!(r.stdout.contains("installation token"), "{}", r.stdout);
+    assert_eq!(fake.state().requests_total, before);
+    // A host that does not answer: exit 1.
+    let r = run(&fake, &["--base-url", "http://127.0.0.1:1", "doctor"]).await;
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("✗ host: cannot reach"), "{}", r.stdout);
+}

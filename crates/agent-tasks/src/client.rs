@@ -37,6 +37,63 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 const API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-github-api-version");
 
+/// What kind of token a token is, by its prefix (GitHub's token formats).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// A classic personal access token (`ghp_`).
+    Classic,
+    /// A fine-grained personal access token (`github_pat_`).
+    FineGrained,
+    /// An OAuth app token (`gho_`).
+    OAuth,
+    /// A GitHub App user access token (`ghu_`).
+    UserToServer,
+    /// A GitHub App installation token (`ghs_`), which this API refuses.
+    Installation,
+    /// No known prefix (an older format, or something else).
+    Unknown,
+}
+
+impl TokenKind {
+    /// The kind of `token`.
+    pub fn of(token: &str) -> TokenKind {
+        match token {
+            t if t.starts_with("github_pat_") => TokenKind::FineGrained,
+            t if t.starts_with("ghp_") => TokenKind::Classic,
+            t if t.starts_with("gho_") => TokenKind::OAuth,
+            t if t.starts_with("ghu_") => TokenKind::UserToServer,
+            t if t.starts_with("ghs_") => TokenKind::Installation,
+            _ => TokenKind::Unknown,
+        }
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenKind::Classic => "classic personal access token",
+            TokenKind::FineGrained => "fine-grained personal access token",
+            TokenKind::OAuth => "OAuth app token",
+            TokenKind::UserToServer => "GitHub App user access token",
+            TokenKind::Installation => "GitHub App installation token",
+            TokenKind::Unknown => "token of an unknown kind",
+        })
+    }
+}
+
+/// Where a builder's token came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// Given to [`ClientBuilder::token`].
+    Given,
+    /// The `GH_TOKEN` environment variable.
+    GhToken,
+    /// The `GITHUB_TOKEN` environment variable.
+    GithubToken,
+}
+
 /// A token, kept out of `Debug` output.
 #[derive(Clone)]
 struct Secret(String);
@@ -53,6 +110,7 @@ impl std::fmt::Debug for Secret {
 pub struct ClientBuilder {
     // Unchecked until `build`, but already redacted in `Debug`.
     token: Option<Secret>,
+    token_source: Option<TokenSource>,
     base_url: Option<String>,
     api_version: Option<String>,
     user_agent: Option<String>,
@@ -70,6 +128,7 @@ impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token)
+            .field("token_source", &self.token_source)
             .field("base_url", &self.base_url.as_deref().map(redacted_url))
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
@@ -128,8 +187,14 @@ impl ClientBuilder {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
+        let (token, token_source) = match (var("GH_TOKEN"), var("GITHUB_TOKEN")) {
+            (Some(t), _) => (Some(Secret(t)), Some(TokenSource::GhToken)),
+            (None, Some(t)) => (Some(Secret(t)), Some(TokenSource::GithubToken)),
+            (None, None) => (None, None),
+        };
         ClientBuilder {
-            token: var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Secret),
+            token,
+            token_source,
             base_url: var("GITHUB_API_URL"),
             ..ClientBuilder::default()
         }
@@ -138,6 +203,16 @@ impl ClientBuilder {
     /// Whether a token was given (or found by [`from_env`](Self::from_env)).
     pub fn has_token(&self) -> bool {
         self.token.is_some()
+    }
+
+    /// Where the token came from, if there is one.
+    pub fn token_source(&self) -> Option<TokenSource> {
+        self.token_source
+    }
+
+    /// The kind of the token, by its prefix, if there is one (the token itself stays hidden).
+    pub fn token_kind(&self) -> Option<TokenKind> {
+        self.token.as_ref().map(|t| TokenKind::of(&t.0))
     }
 
     /// The base URL given (or found by [`from_env`](Self::from_env)), else the default; not
@@ -150,6 +225,7 @@ impl ClientBuilder {
     /// token. Installation tokens (`ghs_`) are refused by the API, so `build` refuses them.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret(token.into()));
+        self.token_source = Some(TokenSource::Given);
         self
     }
 

@@ -10,7 +10,7 @@
 // 4. transport (the one request path)
 // 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
 // 6. client (`Client`, `ClientBuilder`)
-// 7. get, list, create, user, pull_request (one operation each), then repo, wait and feed on top of them
+// 7. get, list, create, user, pull_request, repository (one operation each), then repo, wait and feed on top of them
 // 8. journal, then fan_out (many creations, journaled)
 pub mod client;
 pub mod clock;
@@ -25,6 +25,7 @@ mod page;
 pub mod pull_request;
 mod reconcile;
 mod repo;
+pub mod repository;
 pub mod retry;
 mod transport;
 pub mod types;

@@ -4,6 +4,7 @@
 pub mod completion;
 pub mod create;
 pub mod demo;
+pub mod doctor;
 pub mod fake;
 pub mod fan_out;
 pub mod list;
