@@ -423,3 +423,27 @@ async fn doctor_checks_each_step_and_exits_by_what_failed() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("✗ host: cannot reach"), "{}", r.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn relative_times_follow_the_servers_clock() {
+    // The fake's clock runs 1000 times faster: a task a few hundred real milliseconds old is
+    // minutes old by the server's clock, which is the one its timestamps are on.
+    let fake = Fake::builder()
+        .time_scale(1000.0)
+        .schedule(Schedule {
+            queued: Duration::from_secs(100_000),
+            running: Duration::from_secs(100_000),
+        })
+        .start()
+        .await
+        .unwrap();
+    create(&fake, "Age me").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = run(&fake, &["list"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let row = r.stdout.lines().nth(1).unwrap();
+    assert!(
+        row.contains("m") && row.contains("s ago") && !row.contains(" 0s ago"),
+        "{row}"
+    );
+}

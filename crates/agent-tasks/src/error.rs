@@ -456,6 +456,9 @@ impl ApiError {
             300..=399 => "a redirect this client does not follow: it follows at most five, and only within the same host, so that the token never goes elsewhere (check the base URL)".to_owned(),
             401 => "the token is missing, malformed, expired or revoked".to_owned(),
             403 => "the token needs the \"Agent tasks\" repository permission (read to list and get, read and write to start tasks), must be a user-to-server token, and its owner needs a Copilot plan that allows cloud agent tasks".to_owned(),
+            // GitHub's 404s carry a documentation URL; a server that is not GitHub (a test's
+            // mock server with no matching mock, a wrong base URL) answers without one.
+            404 if self.documentation_url.is_none() => "the server answered 404 without GitHub's error shape: is the base URL right? (a mock server answers this way when no mock matches the request)".to_owned(),
             404 => "the repository or task does not exist or is not visible to this token, or this host does not serve the Agent tasks API".to_owned(),
             422 => "GitHub rejected the request's fields; see the validation errors".to_owned(),
             500..=599 => "GitHub had a problem; the request may succeed later".to_owned(),

@@ -492,6 +492,25 @@ impl std::fmt::Debug for TaskStream {
     }
 }
 
+impl TaskStream {
+    /// The next task, `None` at the end: the stream's `try_next` without importing a
+    /// futures trait.
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
+    /// let mut tasks = client.list_tasks().stream();
+    /// while let Some(task) = tasks.try_next().await? {
+    ///     println!("{}", task.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_next(&mut self) -> Result<Option<Task>> {
+        futures_util::StreamExt::next(&mut self.inner)
+            .await
+            .transpose()
+    }
+}
+
 impl Stream for TaskStream {
     type Item = Result<Task>;
 

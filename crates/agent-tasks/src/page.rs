@@ -38,6 +38,9 @@ pub struct Page<T> {
     pub links: Links,
     /// The answer's `ETag`, for a conditional request of the same page.
     pub etag: Option<String>,
+    /// When the server answered, by its own clock (the `Date` header): what "now" is for the
+    /// tasks' timestamps, whatever the local clock says.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl<T> Page<T> {
@@ -78,6 +81,12 @@ impl Page<Task> {
             .map(Links::parse)
             .unwrap_or_default();
         let etag = etag_of(rv.headers());
+        let date = rv
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map(|d| d.with_timezone(&chrono::Utc));
         let list = rv.into_inner();
         Page {
             items: list.tasks.into_iter().map(Task::from).collect(),
@@ -87,6 +96,7 @@ impl Page<Task> {
                 .and_then(|n| u64::try_from(n).ok()),
             links,
             etag,
+            date,
         }
     }
 }
@@ -285,6 +295,7 @@ mod tests {
                 ..Links::default()
             },
             etag: None,
+            date: None,
         }
     }
 

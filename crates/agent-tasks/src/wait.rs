@@ -376,7 +376,21 @@ const UNLISTED_POLLS: u32 = 3;
 impl WaitAll {
     wait_setters!();
 
-    /// Polls until every task meets the condition and returns them, in the order given.
+    /// Polls until every task meets the condition and returns them, in the order given, as
+    /// the list shows them (state, artifacts such as the pull request). The list carries no
+    /// sessions: why a task failed or what it asks is one call away, for those tasks only:
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client, started: Vec<agent_tasks::Task>) -> agent_tasks::Result<()> {
+    /// for task in client.wait_for_all(&started).send().await? {
+    ///     if !task.state.is_success() {
+    ///         let full = client.task(&task.id).send().await?;
+    ///         let why = full.latest_session().and_then(|s| s.error.as_ref()).and_then(|e| e.message.clone());
+    ///         println!("{} ended {}: {}", task.id, task.state, why.unwrap_or_default());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Task>> {
         use futures_util::StreamExt;
         let order: Vec<String> = self.tasks.iter().map(|(id, ..)| id.clone()).collect();

@@ -324,3 +324,18 @@ fn the_error_is_send_and_sync() {
     assert_send_sync::<Error>();
     assert_send_sync::<agent_tasks::Client>();
 }
+
+#[tokio::test]
+async fn a_404_that_is_not_githubs_does_not_blame_the_repository() {
+    // httpmock answers a request no mock matches with a 404 of its own, without GitHub's
+    // documentation URL: the hint points at the server, not at a missing repository.
+    let server = server().await;
+    let e = client(&server).task("t").send().await.unwrap_err();
+    assert!(e.is_not_found());
+    let hint = e.hint().unwrap();
+    assert!(hint.contains("base URL") && hint.contains("mock"), "{hint}");
+    assert!(
+        !hint.contains("repository or task does not exist"),
+        "{hint}"
+    );
+}

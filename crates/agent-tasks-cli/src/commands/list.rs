@@ -57,7 +57,7 @@ pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure>
     if args.creators.iter().any(|c| c == "@me") {
         creators.push(client.current_user().await?.id);
     }
-    let (tasks, total, more) = match target {
+    let (tasks, total, more, now) = match target {
         Some((owner, name)) => {
             let list = client.repo(owner, name).list_tasks().creator_ids(creators);
             fetch(filtered(list, args, &states, since), args).await?
@@ -65,7 +65,7 @@ pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure>
         None => fetch(filtered(client.list_tasks(), args, &states, since), args).await?,
     };
     let prs = crate::pulls::resolve_all(&client, &tasks).await;
-    out.list(&tasks, &prs, total, Utc::now())?;
+    out.list(&tasks, &prs, total, now)?;
     if more && total.is_none() && !out.is_json() {
         crate::output::line(&format!(
             "\nShowing the first {}; -L to see more",
@@ -101,14 +101,24 @@ fn filtered<S: ListScope>(
 }
 
 /// Up to `--limit` tasks; how many the listing has in all, when the API says and no filter
-/// narrows it; and whether more exist.
+/// narrows it; whether more exist; and "now" by the server's clock (for "updated 5m ago",
+/// right even against a fake whose clock runs fast).
 async fn fetch<S: ListScope>(
     list: ListTasks<S>,
     args: &List,
-) -> Result<(Vec<agent_tasks::Task>, Option<u64>, bool), Failure> {
+) -> Result<
+    (
+        Vec<agent_tasks::Task>,
+        Option<u64>,
+        bool,
+        chrono::DateTime<Utc>,
+    ),
+    Failure,
+> {
     let per_page = u32::try_from(args.limit.min(100)).unwrap_or(100);
     let first = list.clone().per_page(per_page).send().await?;
     let has_next = first.has_next();
+    let now = first.date.unwrap_or_else(Utc::now);
     let total = if args.archived {
         first.total_archived_count
     } else {
@@ -130,5 +140,5 @@ async fn fetch<S: ListScope>(
     }
     let more =
         tasks.len() >= args.limit && (has_next || total.is_some_and(|t| t > tasks.len() as u64));
-    Ok((tasks, total.filter(|_| unfiltered), more))
+    Ok((tasks, total.filter(|_| unfiltered), more, now))
 }
