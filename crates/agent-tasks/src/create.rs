@@ -94,7 +94,7 @@ impl TaskOptions {
     }
 }
 
-/// Starts a task. Get one from [`Repo::create_task`](crate::Repo::create_task).
+/// Starts a task. Get one from [`Repo::create_task`](crate::repo::Repo::create_task).
 ///
 /// Starting a task costs money, so `send` never resends it once it may have reached GitHub.
 #[derive(Clone, Debug)]

@@ -66,7 +66,7 @@ pub enum Error {
     Decode(Box<DecodeError>),
 
     /// An answer's body was longer than the client accepts
-    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    /// ([`ClientBuilder::max_response_bytes`](crate::client::ClientBuilder::max_response_bytes)).
     #[error("the answer is larger than the limit of {limit} bytes")]
     BodyTooLarge {
         /// The limit, in bytes.

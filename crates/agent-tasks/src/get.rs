@@ -28,7 +28,7 @@ impl Client {
 }
 
 /// Gets one task with its sessions. Get one from [`Client::task`] or
-/// [`Repo::task`](crate::Repo::task).
+/// [`Repo::task`](crate::repo::Repo::task).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetTask {
@@ -60,7 +60,7 @@ impl GetTask {
         match self.fetch(None).await? {
             Conditional::Modified { value, .. } => Ok(value),
             // No `If-None-Match` was sent, so the transport never answers this.
-            Conditional::NotModified => Err(crate::Error::Internal(
+            Conditional::NotModified => Err(crate::error::Error::Internal(
                 "a 304 was taken for an answer to a request that was not conditional".into(),
             )),
         }

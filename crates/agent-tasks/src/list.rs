@@ -54,7 +54,7 @@ pub struct InRepo {
 
 /// Lists tasks, one page with [`send`](ListTasks::send) or all of them with
 /// [`stream`](ListTasks::stream). Get one from [`Client::list_tasks`] or
-/// [`Repo::list_tasks`](crate::Repo::list_tasks).
+/// [`Repo::list_tasks`](crate::repo::Repo::list_tasks).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTasks<S> {
