@@ -61,9 +61,10 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// An answer arrived but its body could not be decoded.
+    /// An answer arrived but its body could not be decoded. The `source` is the decoding
+    /// error (whose own `source` is serde's).
     #[error("{0}")]
-    Decode(Box<DecodeError>),
+    Decode(#[source] Box<DecodeError>),
 
     /// An answer's body was longer than the client accepts
     /// ([`ClientBuilder::max_response_bytes`](crate::client::ClientBuilder::max_response_bytes)).
