@@ -7,10 +7,14 @@
 //! 3. waiting: requests the SDK's many-task wait sends against a naive loop that gets each task
 //!    every interval, with the fake's schedule fixed (counted by the fake);
 //! 4. building: clean builds of `agent-tasks`, and rebuilds after touching the crate and the
-//!    spec (skipped by `--quick` and `--skip-build`).
+//!    spec (skipped by `--quick` and `--skip-build`);
+//! 5. what depending on us costs: the same five-line app on `agent-tasks` and on octocrab, each
+//!    built clean, debug and release (`downstream.rs`; skipped like 4).
 //!
 //! `cargo xtask bench` runs it in release mode; `--quick` is a small smoke run that asserts
 //! nothing about time.
+
+mod downstream;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -94,10 +98,10 @@ struct Args {
     /// Small sizes, no build measurements: a smoke run for CI.
     #[arg(long)]
     quick: bool,
-    /// Leave out the build measurements.
+    /// Leave out the build measurements (this crate's builds and the downstream apps').
     #[arg(long)]
     skip_build: bool,
-    /// Only the build measurements.
+    /// Only the build measurements (this crate's builds and the downstream apps').
     #[arg(long, conflicts_with_all = ["quick", "skip_build"])]
     only_build: bool,
 }
@@ -146,6 +150,7 @@ async fn main() {
     }
     if !args.quick && !args.skip_build {
         building(&mut rows);
+        downstream::compare(&workspace(), &mut rows);
     }
     println!();
     println!("| measurement | SDK | baseline | ratio |");
@@ -164,9 +169,11 @@ fn sdk_client(fake: &Fake) -> Client {
 }
 
 /// A hand-written client configured like the SDK's own: the same connect and total timeouts
-/// (a client without them can hang forever; the comparison is of like with like).
+/// (a client without them can hang forever; the comparison is of like with like), and the same
+/// TLS stack (with `rustls-ring`, reqwest has no provider unless one is installed; the calls
+/// here are plain http either way).
 fn hand_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    agent_tasks::raw::tls::client_builder()
         .connect_timeout(agent_tasks::client::DEFAULT_CONNECT_TIMEOUT)
         .timeout(agent_tasks::client::DEFAULT_TIMEOUT)
         .build()

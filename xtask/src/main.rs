@@ -46,15 +46,18 @@ enum Command {
     /// deviation is stale, 1 otherwise.
     SpecDiff(SpecDiffArgs),
     /// Run the benchmarks (in release mode; `--quick` for a small debug smoke run).
+    ///
+    /// The full run ends with clean builds: this workspace's, and a five-line downstream app on
+    /// agent-tasks against the same app on octocrab (debug and release, with their ratio).
     Bench {
         /// Small sizes, no build measurements, debug build: a smoke run that asserts nothing
         /// about time.
         #[arg(long)]
         quick: bool,
-        /// Leave out the build measurements.
+        /// Leave out the build measurements (the workspace's and the downstream apps').
         #[arg(long)]
         skip_build: bool,
-        /// Only the build measurements.
+        /// Only the build measurements (the workspace's and the downstream apps').
         #[arg(long)]
         only_build: bool,
     },

@@ -14,12 +14,17 @@
 //! `Error::ErrorResponse(ResponseValue<ByteStream>)`: the status, the headers and the body as it
 //! came (a proxy's HTML page, an empty body), for the caller to decode.
 //!
+//! The TLS stack is chosen by features (`rustls-ring`, the default; `rustls-aws-lc`;
+//! `native-tls`): see [`tls`], and build `reqwest::Client`s with [`tls::client_builder`].
+//!
 //! Most users want the `agent-tasks` crate, which wraps this one.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body_limit;
 mod hooks;
 mod open_enums;
+pub mod tls;
 
 pub use body_limit::BodyTooLarge;
 pub use hooks::{GITHUB_MEDIA_TYPE, RequestDefaults};
@@ -46,6 +51,7 @@ pub use generated::*;
 ///
 /// Enabled by the `mock` feature, for testing code that calls this API.
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 #[allow(
     missing_docs,
     unused_imports,
@@ -54,5 +60,8 @@ pub use generated::*;
     rustdoc::all
 )]
 pub mod mock {
+    /// httpmock itself, so that a test needs no dependency of its own on a matching version.
+    pub use ::httpmock;
+
     include!(concat!(env!("OUT_DIR"), "/agents_httpmock.rs"));
 }

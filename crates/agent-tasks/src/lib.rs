@@ -11,7 +11,7 @@
 // 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
 // 6. client (`Client`, `ClientBuilder`)
 // 7. get, list, create, user, pull_request, repository (one operation each), then repo, wait and feed on top of them
-// 8. journal, then fan_out (many creations, journaled)
+// 8. journal, then fan_out (many creations, journaled); testing (the `fake` feature)
 pub mod client;
 pub mod clock;
 pub mod create;
@@ -27,6 +27,9 @@ mod reconcile;
 mod repo;
 pub mod repository;
 pub mod retry;
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod testing;
 mod transport;
 pub mod types;
 pub mod user;
@@ -43,6 +46,8 @@ pub use agent_tasks_raw as raw;
 
 // The repository's README.md (waiting, the CLI, the fake) is not in the package, so it is not
 // the crate's docs; its examples are still compiled as doc tests, from here.
-#[cfg(doctest)]
+// They use the test support, so they run with `--features fake,mock` (`--all-features`, as CI
+// does).
+#[cfg(all(doctest, feature = "fake", feature = "mock"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
