@@ -416,7 +416,7 @@ fn http_client(base_url: &str, connect: Duration, total: Duration) -> Result<req
             attempt.follow()
         }
     });
-    let mut builder = reqwest::Client::builder()
+    let mut builder = agent_tasks_raw::tls::client_builder()
         .connect_timeout(connect)
         .timeout(total)
         .redirect(same_origin);
