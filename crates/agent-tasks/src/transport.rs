@@ -271,14 +271,16 @@ impl Transport {
             tracing::Span::current().record("http.status", status.as_u16());
         }
         if let Some(headers) = headers {
-            let headers = self.redactor.headers(headers);
-            if let Some(id) = headers
-                .get("x-github-request-id")
-                .and_then(|v| v.to_str().ok())
-            {
-                tracing::Span::current().record("request_id", id);
+            // Only the values kept from every answer are cleaned of the token (a scan of all
+            // headers here would run on every call; error answers are cleaned whole below).
+            if let Some(id) = headers.get("x-github-request-id") {
+                let id = self.redactor.bytes(id.as_bytes());
+                tracing::Span::current().record("request_id", &*String::from_utf8_lossy(&id));
             }
-            if let Some(mut limit) = RateLimit::from_headers(&headers) {
+            if let Some(mut limit) = RateLimit::from_headers(headers) {
+                limit.resource = limit.resource.map(|r| {
+                    String::from_utf8_lossy(&self.redactor.bytes(r.as_bytes())).into_owned()
+                });
                 // A reset further ahead than GitHub's window is broken or hostile: believed for
                 // one window from now at most, or it would hold every request for as long.
                 let latest = chrono::TimeDelta::from_std(PRIMARY_WINDOW)
