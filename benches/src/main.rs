@@ -5,7 +5,9 @@
 //! 2. listing: every task at `per_page=100` through the SDK's stream and a hand-written page
 //!    loop (medians, ratio), and the peak heap the stream holds;
 //! 3. waiting: requests the SDK's many-task wait sends against a naive loop that gets each task
-//!    every interval, with the fake's schedule fixed (counted by the fake);
+//!    every interval, with the fake's schedule fixed (counted by the fake), the answers that
+//!    count against the rate limit (all but 304s), and the notice delay: how long after a task
+//!    ended on the fake each side reported it (median and worst);
 //! 4. building: clean builds of `agent-tasks`, and rebuilds after touching the crate and the
 //!    spec (skipped by `--quick` and `--skip-build`);
 //! 5. what depending on us costs: the same five-line app on `agent-tasks` and on octocrab, each
@@ -101,9 +103,19 @@ struct Args {
     /// Leave out the build measurements (this crate's builds and the downstream apps').
     #[arg(long)]
     skip_build: bool,
-    /// Only the build measurements (this crate's builds and the downstream apps').
-    #[arg(long, conflicts_with_all = ["quick", "skip_build"])]
-    only_build: bool,
+    /// Only one part: `per-call`, `listing`, `waiting` or `build` (this crate's builds and
+    /// the downstream apps').
+    #[arg(long, value_enum, conflicts_with = "skip_build")]
+    only: Option<Part>,
+}
+
+/// A part of the benchmark, for `--only`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    PerCall,
+    Listing,
+    Waiting,
+    Build,
 }
 
 struct Sizes {
@@ -143,12 +155,17 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let mut rows: Vec<[String; 4]> = Vec::new();
-    if !args.only_build {
+    let runs = |part: Part| args.only.is_none_or(|only| only == part);
+    if runs(Part::PerCall) {
         per_call(&sizes, &mut rows).await;
+    }
+    if runs(Part::Listing) {
         listing(&sizes, &mut rows).await;
+    }
+    if runs(Part::Waiting) {
         waiting(&sizes, &mut rows).await;
     }
-    if !args.quick && !args.skip_build {
+    if runs(Part::Build) && !args.quick && !args.skip_build {
         building(&mut rows);
         downstream::compare(&workspace(), &mut rows);
     }
@@ -576,9 +593,49 @@ async fn start_tasks(fake: &Fake, client: &Client, n: usize) -> Vec<Task> {
     tasks
 }
 
-/// 3. Requests sent while waiting for tasks to finish, with the fake's schedule fixed.
-async fn waiting(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
-    // The SDK's many-task wait.
+/// How late a wait reported a task: the fake's clock when the wait yielded it, less the time
+/// the task reached its final state there (`updated_at` of a task in a final state).
+fn notice_delay(fake: &Fake, task: &Task) -> Duration {
+    let ended = task
+        .updated_at
+        .expect("a task in a final state has updated_at");
+    (fake.now() - ended)
+        .to_std()
+        .expect("noticed after it ended")
+}
+
+/// Median and worst of the delays, in seconds.
+fn delays(samples: &mut [Duration]) -> String {
+    let worst = samples.iter().max().copied().unwrap_or_default();
+    format!(
+        "median {:.1} s, worst {:.1} s",
+        median(samples).as_secs_f64(),
+        worst.as_secs_f64()
+    )
+}
+
+/// Answers that count against GitHub's primary rate limit: every answer but a 304.
+fn budget_counted(state: &agent_tasks_fake::StateSnapshot, since: u64) -> (u64, u64) {
+    let not_modified: u64 = state
+        .requests
+        .values()
+        .filter_map(|by_status| by_status.get(&304))
+        .sum();
+    let total = state.requests_total - since;
+    (total - not_modified, not_modified)
+}
+
+/// What one way of waiting cost, and how late it noticed.
+struct Waited {
+    requests: u64,
+    not_modified: u64,
+    counted: u64,
+    delays: Vec<Duration>,
+}
+
+/// The SDK's many-task wait (`finished()`, which `send()` uses) with `interval` (and a
+/// `max_interval` of six times it), or its default options without one, on a fake of its own.
+async fn sdk_wait(n: usize, interval: Option<Duration>) -> Waited {
     let fake = Arc::new(
         Fake::builder()
             .manual_clock()
@@ -598,26 +655,32 @@ async fn waiting(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         .retry(RetryPolicy::none())
         .build()
         .expect("valid settings");
-    let tasks = start_tasks(&fake, &client, sizes.waited).await;
+    let tasks = start_tasks(&fake, &client, n).await;
     let before = fake.state().requests_total;
-    let done = client
-        .wait_for_all(&tasks)
-        .interval(INTERVAL)
-        .max_interval(INTERVAL * 6)
-        .send()
-        .await
-        .expect("all finish");
-    assert!(done.iter().all(|t| t.state.is_terminal()));
+    let mut wait = client.wait_for_all(&tasks);
+    if let Some(interval) = interval {
+        wait = wait.interval(interval).max_interval(interval * 6);
+    }
+    let mut events = wait.finished();
+    let mut delays = Vec::with_capacity(tasks.len());
+    while let Some(task) = events.next().await {
+        let task = task.expect("the wait goes on");
+        assert!(task.state.is_terminal());
+        delays.push(notice_delay(&fake, &task));
+    }
+    assert_eq!(delays.len(), tasks.len(), "every task was noticed once");
     let state = fake.state();
-    let sdk_requests = state.requests_total - before;
-    let not_modified = state
-        .requests
-        .get("list_tasks")
-        .and_then(|m| m.get(&304))
-        .copied()
-        .unwrap_or(0);
+    let (counted, not_modified) = budget_counted(&state, before);
+    Waited {
+        requests: state.requests_total - before,
+        not_modified,
+        counted,
+        delays,
+    }
+}
 
-    // The naive loop: every interval, get each task that has not finished.
+/// The naive loop: every `INTERVAL`, get each task that has not finished.
+async fn naive_wait(n: usize) -> Waited {
     let fake = Arc::new(
         Fake::builder()
             .manual_clock()
@@ -632,46 +695,75 @@ async fn waiting(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         .retry(RetryPolicy::none())
         .build()
         .expect("valid settings");
-    let tasks = start_tasks(&fake, &client, sizes.waited).await;
+    let tasks = start_tasks(&fake, &client, n).await;
     let before = fake.state().requests_total;
     let mut pending: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
+    let mut delays = Vec::with_capacity(tasks.len());
     while !pending.is_empty() {
         let mut still = Vec::new();
         for id in pending {
-            if !client
-                .task(&id)
-                .send()
-                .await
-                .expect("got")
-                .state
-                .is_terminal()
-            {
+            let task = client.task(&id).send().await.expect("got").task;
+            if task.state.is_terminal() {
+                delays.push(notice_delay(&fake, &task));
+            } else {
                 still.push(id);
             }
         }
         pending = still;
         fake.advance(INTERVAL);
     }
-    let naive_requests = fake.state().requests_total - before;
-    println!(
-        "waiting for {} tasks: SDK {} requests ({} answered 304), naive loop {} requests",
-        sizes.waited, sdk_requests, not_modified, naive_requests
-    );
-    rows.push([
-        format!(
-            "requests to wait for {} tasks (10 s interval, same schedule)",
-            sizes.waited
-        ),
-        format!(
-            "{sdk_requests} ({:.0}% answered 304)",
-            100.0 * not_modified as f64 / sdk_requests.max(1) as f64
-        ),
-        format!("{naive_requests} (get each task every interval)"),
-        format!(
-            "{:.0}x fewer",
-            naive_requests as f64 / sdk_requests.max(1) as f64
-        ),
-    ]);
+    let state = fake.state();
+    let (counted, not_modified) = budget_counted(&state, before);
+    Waited {
+        requests: state.requests_total - before,
+        not_modified,
+        counted,
+        delays,
+    }
+}
+
+/// Part 3, waiting for tasks to finish with the fake's schedule fixed: the requests sent, the
+/// answers that count against the rate limit, and how late each finished task is noticed.
+async fn waiting(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
+    let n = sizes.waited;
+    let defaults = sdk_wait(n, None).await;
+    let shorter = sdk_wait(n, Some(Duration::from_secs(5))).await;
+    let mut naive = naive_wait(n).await;
+    let naive_notice = delays(&mut naive.delays);
+    let secs = INTERVAL.as_secs();
+    for (label, mut w) in [
+        ("its default options (10 s interval)", defaults),
+        ("a 5 s interval", shorter),
+    ] {
+        let notice = delays(&mut w.delays);
+        println!(
+            "waiting for {n} tasks, SDK with {label}: {} requests ({} answered 304, {} counted), \
+             notice delay {notice}; naive loop every {secs} s: {} requests ({} counted), \
+             notice delay {naive_notice}",
+            w.requests, w.not_modified, w.counted, naive.requests, naive.counted
+        );
+        rows.push([
+            format!("waiting for {n} tasks (the same schedule), SDK with {label}: requests"),
+            format!("{}, {} of them answered 304", w.requests, w.not_modified),
+            format!("{} (get each task every {secs} s)", naive.requests),
+            format!(
+                "{:.0}x fewer",
+                naive.requests as f64 / w.requests.max(1) as f64
+            ),
+        ]);
+        rows.push([
+            format!(
+                "notice delay (a task's end on the fake to the wait reporting it), SDK with \
+                 {label}; answers counted against the rate limit (all but 304s)"
+            ),
+            format!("{notice}; {} counted", w.counted),
+            format!("{naive_notice}; {} counted", naive.counted),
+            format!(
+                "{:.0}x fewer counted",
+                naive.counted as f64 / w.counted.max(1) as f64
+            ),
+        ]);
+    }
 }
 
 fn workspace() -> PathBuf {

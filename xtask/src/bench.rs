@@ -12,7 +12,7 @@ use crate::workspace::root;
 
 /// Runs the benchmark crate: the xtask itself does not depend on the generated client, so that
 /// it can regenerate it even when the spec does not build.
-pub fn run(quick: bool, skip_build: bool, only_build: bool) -> Result<bool> {
+pub fn run(quick: bool, skip_build: bool, only: Option<&str>) -> Result<bool> {
     println!("{}", machine());
     let mut command =
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -29,8 +29,8 @@ pub fn run(quick: bool, skip_build: bool, only_build: bool) -> Result<bool> {
     if skip_build {
         command.arg("--skip-build");
     }
-    if only_build {
-        command.arg("--only-build");
+    if let Some(part) = only {
+        command.args(["--only", part]);
     }
     Ok(command.status().context("running cargo")?.success())
 }

@@ -57,9 +57,10 @@ enum Command {
         /// Leave out the build measurements (the workspace's and the downstream apps').
         #[arg(long)]
         skip_build: bool,
-        /// Only the build measurements (the workspace's and the downstream apps').
+        /// Only one part: `per-call`, `listing`, `waiting` or `build` (the workspace's builds
+        /// and the downstream apps').
         #[arg(long)]
-        only_build: bool,
+        only: Option<String>,
     },
     /// Write the `agent-tasks` man page to target/man/agent-tasks.1.
     Man,
@@ -80,8 +81,8 @@ fn main() -> ExitCode {
         Command::Bench {
             quick,
             skip_build,
-            only_build,
-        } => bench::run(quick, skip_build, only_build),
+            only,
+        } => bench::run(quick, skip_build, only.as_deref()),
         Command::Check { upstream } => check::run(upstream),
         Command::Man => man::run(),
     };

@@ -270,7 +270,9 @@ pub struct WatchArgs {
     /// Stop after this long (30s, 10m, 2h); without it, run until interrupted.
     #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
     pub timeout: Option<Duration>,
-    /// First interval between polls (quiet polls back off to 6x, at most 10 min).
+    /// Interval between polls. Quiet polls are 304s, free on the rate limit, and keep it; polls
+    /// that cost and bring nothing new stretch it up to 6x (at most 10m). At least 1s against
+    /// GitHub.
     #[arg(long, value_name = "DURATION", value_parser = parse::interval, default_value = "10s")]
     pub interval: Duration,
     /// Keep the feed's cursor in this file: read at start (if it exists), written after each
@@ -284,7 +286,9 @@ pub struct WaitArgs {
     /// Give up after this long (30s, 10m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
     pub timeout: Option<Duration>,
-    /// First interval between polls (it backs off up to 12x, at most 10 min).
+    /// Interval between polls. Unchanged answers are 304s, free on the rate limit, and keep it;
+    /// answers that cost and bring nothing new stretch it up to 12x (at most 10m). At least 1s
+    /// against GitHub.
     #[arg(long, value_name = "DURATION", value_parser = parse::interval, default_value = "5s")]
     pub interval: Duration,
     /// Keep waiting while the task waits for a person (stop only when it has ended).

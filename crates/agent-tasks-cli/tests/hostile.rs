@@ -151,3 +151,29 @@ async fn a_proxy_never_sees_the_token_of_a_loopback_base_url() {
         "it went straight to the fake"
     );
 }
+
+#[test]
+fn an_interval_under_a_second_against_github_is_a_usage_error_before_anything_is_sent() {
+    // The host does not resolve: the refusal must come before any request.
+    for args in [
+        &["wait", "t1", "--interval", "500ms"][..],
+        &["wait", "t1", "t2", "--interval", "500ms"],
+        &["watch", "--interval", "500ms", "--timeout", "1s"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"))
+            .args(args)
+            .args(["--base-url", "https://api.github.invalid"])
+            .env("GH_TOKEN", "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+            .env_remove("GITHUB_TOKEN")
+            .env("PATH", "/nonexistent")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("interval") && stderr.contains("at least 1s"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("cannot reach"), "{args:?}: {stderr}");
+    }
+}

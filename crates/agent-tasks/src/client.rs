@@ -493,6 +493,11 @@ impl Client {
         self.inner.transport.base_url()
     }
 
+    /// Whether requests go to a loopback host (a local test server).
+    pub(crate) fn is_loopback(&self) -> bool {
+        validate::is_loopback_base(self.base_url())
+    }
+
     /// The `X-GitHub-Api-Version` sent.
     pub fn api_version(&self) -> &str {
         &self.inner.api_version

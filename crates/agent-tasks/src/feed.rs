@@ -208,7 +208,10 @@ impl<S: ListScope> Feed<S> {
         self
     }
 
-    /// The first interval between polls (default 10 s; quiet polls back off to 60 s).
+    /// The interval between polls (default 10 s). A quiet poll is answered 304, free on the
+    /// rate limit, and keeps this interval; a poll that costs and brings nothing new stretches
+    /// it, up to [`max_interval`](Self::max_interval). At least
+    /// [`MIN_INTERVAL`](crate::wait::MIN_INTERVAL) against any host but loopback.
     pub fn interval(mut self, interval: Duration) -> Self {
         self.options.interval = interval;
         if self.options.max_interval < interval {
@@ -246,7 +249,7 @@ impl<S: ListScope> Feed<S> {
             polls: u64,
             done: bool,
         }
-        let checked = self.options.check();
+        let checked = self.options.check(self.list.client());
         let baseline = self.cursor.is_none();
         let st = St {
             poller: Poller::new(self.list.client().clock(), self.options),
@@ -318,7 +321,7 @@ impl<S: ListScope> Feed<S> {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Some(Ok(None)) => st.poller.unchanged(),
+                    Some(Ok(None)) => st.poller.not_modified(),
                     Some(Ok(Some(mut tasks))) => {
                         // Oldest change first, so the cursor only moves forward.
                         tasks.reverse();

@@ -329,6 +329,8 @@ impl sealed::Scope for InRepo {
 pub(crate) struct Collected {
     pub(crate) tasks: Vec<Task>,
     pub(crate) etag: Option<String>,
+    /// The pages the answer took.
+    pub(crate) pages: u32,
 }
 
 impl<S: ListScope> ListTasks<S> {
@@ -364,6 +366,7 @@ impl<S: ListScope> ListTasks<S> {
         let mut tasks = Vec::new();
         let mut first_etag = None;
         let mut first = true;
+        let mut pages: u32 = 0;
         loop {
             let tag = if first { etag } else { None };
             let page = match self
@@ -379,11 +382,13 @@ impl<S: ListScope> ListTasks<S> {
                 first = false;
             }
             let more = walk.advance(&page)?;
+            pages = pages.saturating_add(1);
             tasks.extend(page.items.into_iter().filter(|t| keep(t)));
             if !more {
                 return Ok(Some(Collected {
                     tasks,
                     etag: first_etag,
+                    pages,
                 }));
             }
         }

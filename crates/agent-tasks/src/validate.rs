@@ -207,6 +207,11 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// Whether a (checked) base URL names a loopback host.
+pub(crate) fn is_loopback_base(base: &str) -> bool {
+    url::Url::parse(base).is_ok_and(|url| is_loopback(&url))
+}
+
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

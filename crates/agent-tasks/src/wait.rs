@@ -1,14 +1,31 @@
 //! Waiting for tasks: one task ([`GetTask::wait`], [`GetTask::watch`]) or many at once
 //! ([`Client::wait_for_all`]).
 //!
-//! Every wait polls through one `Poller`: it backs off from an initial interval up to a
-//! maximum, starts again from the initial interval when a state changes, and keeps a hard
-//! deadline that bounds the request in flight too. A single task is polled with
-//! `If-None-Match`, so an unchanged task costs a 304, which GitHub does not charge to the rate
-//! limit. Many tasks are polled with one list request per interval (sorted by `updated_at`,
-//! with `since`), whatever their number. Time comes from the client's
-//! [`Clock`], so tests can run waits instantly. Dropping the future or the
-//! stream cancels the wait.
+//! Every wait polls through one `Poller`, with `If-None-Match`, and pays only for news:
+//!
+//! - an answer of 304 (nothing changed) costs nothing against GitHub's primary rate limit, so
+//!   the wait keeps polling at its interval: a task that ends is noticed within one interval
+//!   (5 s by default) however long it ran;
+//! - an answer that costs (a 200) and brings no news (the task changed but not its state, or
+//!   the server sends no `ETag`) stretches the interval, up to `max_interval`;
+//! - a change of state brings the interval back to the first one.
+//!
+//! A single task is polled with a conditional get. Many tasks are polled with one list request
+//! per interval, whatever their number; [`WaitAll::send`] and [`WaitAll::finished`] ask the
+//! list only for tasks in the states that end the wait (`state=completed,failed,...`), so its
+//! answer changes, and costs, only when one of them ends: waiting for N tasks costs at most
+//! N + 2 counted answers, plus stretched polls when other tasks of the user change.
+//!
+//! **The floor.** GitHub's secondary rate limits allow 900 points a minute per REST endpoint
+//! (a GET is one point, a 304 included) and refuse bursts. A wait sends one request at a time
+//! and never polls more often than its interval, which must be at least [`MIN_INTERVAL`]
+//! (1 s) against any host but loopback: one wait at 1 s is 60 points a minute, and 50 waits
+//! at the default 5 s are 600. Many tasks are best waited for with one [`Client::wait_for_all`]
+//! rather than a wait each.
+//!
+//! Each wait keeps a hard deadline that bounds the request in flight too. Time comes from the
+//! client's [`Clock`], so tests can run waits instantly. Dropping the future or the stream
+//! cancels the wait.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -48,17 +65,41 @@ impl Until {
     }
 }
 
+impl Until {
+    /// The states that meet the condition, for the list's `state` filter.
+    fn states(self) -> Vec<TaskState> {
+        let mut states = vec![
+            TaskState::Completed,
+            TaskState::Failed,
+            TaskState::TimedOut,
+            TaskState::Cancelled,
+        ];
+        if self == Until::TerminalOrAttention {
+            states.extend([TaskState::Idle, TaskState::WaitingForUser]);
+        }
+        states
+    }
+}
+
+/// The shortest interval between polls against any host but loopback (1 s), for GitHub's
+/// secondary rate limits (see the [module docs](self)). Loopback test servers may be polled
+/// faster.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How a wait polls.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WaitOptions {
     /// When the wait ends.
     pub until: Until,
-    /// The first interval between polls (default 5 s).
+    /// The interval between polls while answers are 304s (free) or bring news (default 5 s;
+    /// a many-task wait's default is 10 s; at least [`MIN_INTERVAL`] against any host but
+    /// loopback).
     pub interval: Duration,
     /// The longest interval between polls (default 60 s).
     pub max_interval: Duration,
-    /// Each unchanged poll multiplies the interval by this (default 1.5).
+    /// Each poll whose answer costs against the rate limit but brings no news multiplies the
+    /// interval by this (default 1.5). A 304 keeps the interval as it is.
     pub backoff: f64,
     /// Give up after this long (default: never; drop the future to cancel). A hard deadline:
     /// a request still in flight then is abandoned.
@@ -78,9 +119,20 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    pub(crate) fn check(&self) -> Result<()> {
+    /// Checks the options for a client of `client`'s base URL.
+    pub(crate) fn check(&self, client: &Client) -> Result<()> {
         if self.interval.is_zero() {
             return Err(Error::invalid("interval", "must be more than zero"));
+        }
+        if self.interval < MIN_INTERVAL && !client.is_loopback() {
+            return Err(Error::invalid(
+                "interval",
+                format!(
+                    "is {:?}; against {} it must be at least {MIN_INTERVAL:?} (GitHub's secondary rate limits); shorter intervals are for loopback test servers",
+                    self.interval,
+                    client.base_url()
+                ),
+            ));
         }
         if self.max_interval < self.interval {
             return Err(Error::invalid(
@@ -152,12 +204,16 @@ impl Poller {
         tokio::time::timeout(left, request).await.ok()
     }
 
-    /// A poll saw a change: poll soon again.
+    /// A poll saw news: poll at the first interval again.
     pub(crate) fn changed(&mut self) {
         self.interval = self.options.interval;
     }
 
-    /// A poll saw nothing new: back off.
+    /// A poll was answered 304: it cost nothing against the rate limit, so the interval stays
+    /// as it is (a wait that only hears 304s polls at its first interval).
+    pub(crate) fn not_modified(&mut self) {}
+
+    /// A poll's answer cost against the rate limit but brought no news: back off.
     pub(crate) fn unchanged(&mut self) {
         // A stretch past what a `Duration` holds (a huge factor) is the maximum, not a panic.
         let stretched =
@@ -168,14 +224,17 @@ impl Poller {
 }
 
 macro_rules! wait_setters {
-    () => {
+    ($default_interval:literal) => {
         /// When the wait ends (default: terminal or needing attention).
         pub fn until(mut self, until: Until) -> Self {
             self.options.until = until;
             self
         }
 
-        /// The first interval between polls (default 5 s).
+        /// The interval between polls while nothing changes (answers are 304s, free) or
+        /// states change
+        #[doc = concat!("(default ", $default_interval, "; at least [`MIN_INTERVAL`] against")]
+        /// any host but loopback).
         pub fn interval(mut self, interval: Duration) -> Self {
             self.options.interval = interval;
             self
@@ -187,7 +246,8 @@ macro_rules! wait_setters {
             self
         }
 
-        /// The factor by which an unchanged poll stretches the interval (default 1.5).
+        /// The factor by which a poll that costs against the rate limit but brings no news
+        /// stretches the interval (default 1.5).
         pub fn backoff(mut self, factor: f64) -> Self {
             self.options.backoff = factor;
             self
@@ -247,7 +307,13 @@ pub struct WaitTask {
 }
 
 impl WaitTask {
-    wait_setters!();
+    wait_setters!("5 s");
+
+    /// Checks the options as [`send`](Self::send) and [`watch`](Self::watch) do, without
+    /// sending anything: for a caller that wants bad options refused before other requests.
+    pub fn check(&self) -> Result<()> {
+        self.options.check(self.get.client())
+    }
 
     /// Polls until the condition is met and returns the task then.
     pub async fn send(self) -> Result<TaskWithSessions> {
@@ -271,7 +337,7 @@ impl WaitTask {
             last: Option<TaskWithSessions>,
             done: bool,
         }
-        let checked = self.options.check();
+        let checked = self.options.check(self.get.client());
         let st = St {
             poller: Poller::new(self.get.client().clock(), self.options.clone()),
             until: self.options.until,
@@ -304,7 +370,7 @@ impl WaitTask {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Some(Ok(Conditional::NotModified)) => st.poller.unchanged(),
+                    Some(Ok(Conditional::NotModified)) => st.poller.not_modified(),
                     Some(Ok(Conditional::Modified { value, etag })) => {
                         st.etag = etag;
                         let first = st.last.is_none();
@@ -356,7 +422,10 @@ impl Client {
         WaitAll {
             client: self.clone(),
             tasks,
-            options: WaitOptions::default(),
+            options: WaitOptions {
+                interval: Duration::from_secs(10),
+                ..WaitOptions::default()
+            },
         }
     }
 }
@@ -373,12 +442,29 @@ pub struct WaitAll {
 /// Polls of the list after which a task that has not appeared in it is given up on.
 const UNLISTED_POLLS: u32 = 3;
 
+/// What a many-task wait reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Report {
+    /// Each change of state of any task (polls list every state).
+    EveryChange,
+    /// Each task once, when it meets the condition (polls list only those states, once every
+    /// task has been seen).
+    Met,
+}
+
 impl WaitAll {
-    wait_setters!();
+    wait_setters!("10 s");
+
+    /// Checks the options as [`send`](Self::send) and the streams do, without sending
+    /// anything: for a caller that wants bad options refused before other requests.
+    pub fn check(&self) -> Result<()> {
+        self.options.check(&self.client)
+    }
 
     /// Polls until every task meets the condition and returns them, in the order given, as
-    /// the list shows them (state, artifacts such as the pull request). The list carries no
-    /// sessions: why a task failed or what it asks is one call away, for those tasks only:
+    /// the list showed them when they met it (state, artifacts such as the pull request). The
+    /// list carries no sessions: why a task failed or what it asks is one call away, for those
+    /// tasks only:
     ///
     /// ```no_run
     /// # async fn run(client: agent_tasks::Client, started: Vec<agent_tasks::Task>) -> agent_tasks::Result<()> {
@@ -395,7 +481,7 @@ impl WaitAll {
         use futures_util::StreamExt;
         let order: Vec<String> = self.tasks.iter().map(|(id, ..)| id.clone()).collect();
         let mut latest: HashMap<String, Task> = HashMap::new();
-        let mut stream = self.watch();
+        let mut stream = self.finished();
         while let Some(task) = stream.next().await {
             let task = task?;
             latest.insert(task.id.clone(), task);
@@ -410,22 +496,53 @@ impl WaitAll {
             .collect()
     }
 
+    /// Each task once, as soon as a poll sees it meet the condition, ending when every task
+    /// has: the cheapest way to act on each task as it ends.
+    ///
+    /// Once the list has shown every task, polls ask it only for tasks in the states that meet
+    /// the condition, so its answer changes (and costs against the rate limit) only when one
+    /// of them ends; unchanged answers are 304s, free, and the wait polls at its interval.
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client, started: Vec<agent_tasks::Task>) -> agent_tasks::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut ended = client.wait_for_all(&started).finished();
+    /// while let Some(task) = ended.try_next().await? {
+    ///     println!("{} ended {}", task.id, task.state);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn finished(self) -> impl Stream<Item = Result<Task>> + Send + Unpin + 'static {
+        self.poll(Report::Met)
+    }
+
     /// Each change of state of any of the tasks, as the list reports it, ending once every task
     /// meets the condition.
     pub fn watch(self) -> impl Stream<Item = Result<Task>> + Send + Unpin + 'static {
+        self.poll(Report::EveryChange)
+    }
+
+    fn poll(self, report: Report) -> impl Stream<Item = Result<Task>> + Send + Unpin + 'static {
         struct St {
             client: Client,
             poller: Poller,
             until: Until,
+            report: Report,
             known: HashMap<String, Option<TaskState>>,
+            /// Tasks seen by no poll yet.
+            unseen: usize,
             pending: usize,
             since: Option<DateTime<Utc>>,
+            /// Whether polls ask only for the states that meet the condition.
+            filtered: bool,
+            /// The server refused the `state` filter: polls list every state.
+            filter_refused: bool,
             etag: Option<String>,
             queue: VecDeque<Task>,
             polls: u32,
             done: bool,
         }
-        let checked = self.options.check();
+        let checked = self.options.check(&self.client);
         let since = self.tasks.iter().map(|(.., t)| *t).min();
         let known: HashMap<String, Option<TaskState>> = self
             .tasks
@@ -434,11 +551,15 @@ impl WaitAll {
             .collect();
         let st = St {
             pending: known.len(),
+            unseen: known.len(),
             poller: Poller::new(self.client.clock(), self.options.clone()),
             until: self.options.until,
+            report,
             client: self.client,
             known,
             since,
+            filtered: false,
+            filter_refused: false,
             etag: None,
             queue: VecDeque::new(),
             polls: 0,
@@ -465,12 +586,25 @@ impl WaitAll {
                     st.poller.nap().await;
                 }
                 st.polls = st.polls.saturating_add(1);
+                // Once every task has been seen, a wait that reports only the tasks that meet
+                // the condition asks for those states only (a new query: no ETag yet).
+                let switched = st.report == Report::Met
+                    && !st.filtered
+                    && !st.filter_refused
+                    && st.unseen == 0;
+                if switched {
+                    st.filtered = true;
+                    st.etag = None;
+                }
                 let mut list = st
                     .client
                     .list_tasks()
                     .sort(TaskSort::UpdatedAt)
                     .direction(SortDirection::Desc)
                     .per_page(100);
+                if st.filtered {
+                    list = list.states(st.until.states());
+                }
                 if let Some(since) = st.since {
                     list = list.since(since);
                 }
@@ -478,51 +612,82 @@ impl WaitAll {
                 let known = &st.known;
                 let collect =
                     list.collect_conditional(st.etag.as_deref(), |t| known.contains_key(&t.id));
-                match st.poller.within(collect).await {
+                let collected = match st.poller.within(collect).await {
                     None => {
                         st.done = true;
                         let e = timed_out(&mut st);
                         return Some((Err(e), st));
                     }
+                    Some(Err(e)) if st.filtered && refused_filter(&e) => {
+                        // A server that does not take the `state` filter: list every state,
+                        // as `watch` does, rather than fail the wait.
+                        st.filtered = false;
+                        st.filter_refused = true;
+                        st.etag = None;
+                        continue;
+                    }
                     Some(Err(e)) => {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Some(Ok(None)) => st.poller.unchanged(),
-                    Some(Ok(Some(collected))) => {
-                        st.etag = collected.etag;
-                        let mut changed = false;
-                        for task in collected.tasks {
-                            let Some(slot) = st.known.get_mut(&task.id) else {
-                                continue;
-                            };
-                            if slot.as_ref() == Some(&task.state) {
-                                continue;
-                            }
-                            let was_met = slot.as_ref().is_some_and(|s| st.until.is_met(s));
-                            let is_met = st.until.is_met(&task.state);
-                            match (was_met, is_met) {
-                                (false, true) => st.pending = st.pending.saturating_sub(1),
-                                (true, false) => st.pending = st.pending.saturating_add(1),
-                                _ => {}
-                            }
-                            *slot = Some(task.state.clone());
-                            if let Some(updated) = task.updated_at {
-                                st.since = Some(st.since.map_or(updated, |s| s.max(updated)));
-                            }
-                            changed = true;
+                    Some(Ok(None)) => {
+                        st.poller.not_modified();
+                        None
+                    }
+                    Some(Ok(Some(collected))) => Some(collected),
+                };
+                if let Some(collected) = collected {
+                    st.etag = collected.etag;
+                    // `since` stays put while the answer fits one page, so that an unchanged
+                    // listing is answered 304 (moving it changes the answer: one more counted);
+                    // past one page it moves to the latest update of the tasks waited for
+                    // (every later change is at or after it, and `since` includes it).
+                    if collected.pages > 1
+                        && let Some(latest) =
+                            collected.tasks.iter().filter_map(|t| t.updated_at).max()
+                    {
+                        st.since = Some(st.since.map_or(latest, |s| s.max(latest)));
+                    }
+                    let mut news = false;
+                    for task in collected.tasks {
+                        let Some(slot) = st.known.get_mut(&task.id) else {
+                            continue;
+                        };
+                        if slot.as_ref() == Some(&task.state) {
+                            continue;
+                        }
+                        if slot.is_none() {
+                            st.unseen = st.unseen.saturating_sub(1);
+                        }
+                        let was_met = slot.as_ref().is_some_and(|s| st.until.is_met(s));
+                        let is_met = st.until.is_met(&task.state);
+                        if st.report == Report::Met && was_met {
+                            // Reported once; what it does afterwards is not this wait's.
+                            continue;
+                        }
+                        match (was_met, is_met) {
+                            (false, true) => st.pending = st.pending.saturating_sub(1),
+                            (true, false) => st.pending = st.pending.saturating_add(1),
+                            _ => {}
+                        }
+                        *slot = Some(task.state.clone());
+                        news = true;
+                        if st.report == Report::EveryChange || is_met {
                             st.queue.push_back(task);
                         }
-                        if changed {
-                            st.poller.changed();
-                        } else {
-                            st.poller.unchanged();
-                        }
+                    }
+                    if news {
+                        st.poller.changed();
+                    } else if !switched {
+                        // (The first answer to the filtered query costs by design: it is not
+                        // a reason to poll less often.)
+                        st.poller.unchanged();
                     }
                 }
                 // A task the list never shows (another user's, or archived) would keep the
                 // wait going forever: give up on it after a few polls, and say why.
                 if st.polls >= UNLISTED_POLLS
+                    && st.unseen > 0
                     && let Some(id) = st
                         .known
                         .iter()
@@ -536,4 +701,11 @@ impl WaitAll {
         });
         Box::pin(guarded(checked, polls))
     }
+}
+
+/// Whether an error is a server's refusal of the list's `state` filter (400 or 422).
+fn refused_filter(e: &Error) -> bool {
+    e.status().is_some_and(|s| {
+        s == reqwest::StatusCode::BAD_REQUEST || s == reqwest::StatusCode::UNPROCESSABLE_ENTITY
+    })
 }

@@ -164,9 +164,18 @@ async fn a_wait_that_only_ever_hears_304_stops_at_its_deadline() {
         "{:?}",
         clock.naps()
     );
-    // 0.1 s growing by 1.5 each time reaches 3 s in a dozen polls.
+    // A 304 is free on the rate limit, so the interval stays at 0.1 s: 30 naps in 3 s, each
+    // followed by a poll (the last nap ends at the deadline, which no poll follows).
     assert!(
-        (2..=15).contains(&server.requests()),
+        clock
+            .naps()
+            .iter()
+            .all(|d| *d == Duration::from_millis(100)),
+        "{:?}",
+        clock.naps()
+    );
+    assert!(
+        (30..=31).contains(&server.requests()),
         "{} requests",
         server.requests()
     );
@@ -1233,12 +1242,9 @@ async fn a_backoff_factor_of_any_size_does_not_panic_a_wait() {
         (f64::MAX, Duration::MAX),
         (2.0, Duration::MAX),
     ] {
-        let calls = AtomicUsize::new(0);
-        let server = Hostile::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
-            0 => json("200 OK", &[("etag", "\"v1\"")], &a_task()),
-            _ => not_modified(),
-        })
-        .await;
+        // The same task every time, with no ETag: each answer costs and brings no news, so
+        // each stretches the interval.
+        let server = Hostile::start(move |_| json("200 OK", &[], &a_task())).await;
         let clock = Naps::new();
         let e = client(&server, &clock)
             .task("t1")
@@ -1284,4 +1290,46 @@ async fn a_redirect_loop_on_a_creation_sends_it_a_bounded_number_of_times() {
     let posts = server.log().iter().filter(|r| r.method == "POST").count();
     assert!(posts <= 6, "{posts} POSTs");
     println!("a 307 loop on a creation: {posts} POSTs, then the 307 as an error");
+}
+
+#[tokio::test]
+async fn a_server_that_refuses_the_state_filter_still_ends_a_many_task_wait() {
+    // The list's `state` filter has no enum in GitHub's description: a server that refuses it
+    // (422) must not end the wait in an error. The wait lists every state instead.
+    let created = Utc::now();
+    let unfiltered = AtomicUsize::new(0);
+    let server = Hostile::start(move |r| {
+        if r.query("state").is_some() {
+            return json(
+                "422 Unprocessable Entity",
+                &[],
+                &github_error("Invalid value for state"),
+            );
+        }
+        let mut t = task("t1", created, 7);
+        t["state"] = if unfiltered.fetch_add(1, Ordering::SeqCst) == 0 {
+            json!("in_progress")
+        } else {
+            json!("completed")
+        };
+        json("200 OK", &[], &list(vec![t]))
+    })
+    .await;
+    let clock = Naps::new();
+    let mine: agent_tasks::Task = serde_json::from_value(task("t1", created, 7)).unwrap();
+    let done = client(&server, &clock)
+        .wait_for_all([&mine])
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done[0].state, agent_tasks::TaskState::Completed);
+    let log = server.log();
+    let filtered: Vec<_> = log.iter().filter(|r| r.query("state").is_some()).collect();
+    assert_eq!(filtered.len(), 1, "the filter is tried once");
+    assert_eq!(
+        filtered[0].query("state").map(|s| s.replace("%2C", ",")),
+        Some("completed,failed,timed_out,cancelled,idle,waiting_for_user".to_owned())
+    );
+    assert_eq!(log.len(), 3, "seen, refused, then listed unfiltered");
 }

@@ -43,14 +43,18 @@ async fn a_wait_follows_the_task_to_its_end_with_conditional_requests() {
     assert_eq!(done.state, TaskState::Completed);
     assert!(done.pull_request().is_some());
 
+    // Every unchanged poll is a 304, free on the rate limit: the interval never stretches, so
+    // the end is noticed within one interval of it.
     let naps = clock.naps();
     assert!(
-        naps.iter().all(|d| *d <= Duration::from_secs(20)),
+        naps.iter().all(|d| *d == Duration::from_secs(5)),
         "{naps:?}"
     );
+    let ended = done.updated_at.unwrap();
+    let noticed = fake.now();
     assert!(
-        naps.windows(2).any(|w| w[1] > w[0]),
-        "the interval backs off: {naps:?}"
+        noticed - ended <= chrono::Duration::seconds(5),
+        "ended {ended}, noticed {noticed}"
     );
     let state = fake.state();
     let gets = &state.requests["get_task_by_id"];
@@ -342,4 +346,119 @@ async fn waiting_for_a_task_the_list_does_not_show_ends_with_a_clear_error() {
     );
     assert!(e.to_string().contains("client.task(id).wait()"), "{e}");
     assert_eq!(clock.naps().len(), 2, "three polls, then the error");
+}
+
+#[tokio::test]
+async fn many_tasks_are_each_noticed_within_an_interval_of_their_end_and_only_news_costs() {
+    let (fake, clock, client) = setup(Fake::builder()).await;
+    let repo = client.repo("octocat", "hello-world");
+    // 20 tasks started 3 s apart: their ends (130 s after each start) are spread over a minute.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        tasks.push(repo.create_task(format!("task {i}")).send().await.unwrap());
+        fake.advance(Duration::from_secs(3));
+    }
+    let before = fake.state();
+    // The default options: a 10 s interval.
+    let mut ended = client.wait_for_all(&tasks).finished();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(task) = ended.try_next().await.unwrap() {
+        assert!(task.state.is_terminal(), "{task:?}");
+        assert!(seen.insert(task.id.clone()), "{} reported twice", task.id);
+        // Timestamps are whole seconds: a task that ended at 12.7 s says 12 s.
+        let delay = fake.now() - task.updated_at.unwrap();
+        assert!(
+            delay <= chrono::Duration::seconds(11),
+            "{} noticed {delay} after its end",
+            task.id
+        );
+    }
+    assert_eq!(seen.len(), 20);
+
+    // Every nap is the interval: unchanged answers are 304s, which do not stretch it.
+    assert!(
+        clock.naps().iter().all(|d| *d == Duration::from_secs(10)),
+        "{:?}",
+        clock.naps()
+    );
+    let state = fake.state();
+    let lists = |s: &agent_tasks_fake::StateSnapshot, status: u16| {
+        s.requests
+            .get("list_tasks")
+            .and_then(|m| m.get(&status))
+            .copied()
+            .unwrap_or(0)
+    };
+    let counted = lists(&state, 200) - lists(&before, 200);
+    let free = lists(&state, 304) - lists(&before, 304);
+    // One poll that sees every task, the first poll of the filtered list, and one per interval
+    // in which some task ended: ends span 57 s, at most 7 intervals of 10 s.
+    assert!(counted <= 9, "{counted} counted answers");
+    assert!(free >= 5, "the quiet polls are 304s: {free}");
+    assert_eq!(
+        (counted + free) as usize,
+        clock.naps().len() + 1,
+        "one request per poll"
+    );
+}
+
+#[tokio::test]
+async fn an_interval_under_a_second_is_refused_against_github_and_taken_against_loopback() {
+    // Nothing is sent: the host does not even resolve.
+    let github = Client::builder()
+        .token("ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+        .base_url("https://api.github.invalid")
+        .build()
+        .unwrap();
+    let refused = |e: &Error| match e {
+        Error::InvalidInput { field, reason } => {
+            *field == "interval" && reason.contains("at least 1s") && reason.contains("loopback")
+        }
+        _ => false,
+    };
+    let half = Duration::from_millis(500);
+    let e = github
+        .task("t1")
+        .wait()
+        .interval(half)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(refused(&e), "{e:?}");
+    let task: agent_tasks::Task = serde_json::from_value(serde_json::json!({
+        "id": "t1", "state": "queued", "created_at": "2026-01-01T00:00:00Z",
+        "creator": {"id": 1}, "artifacts": [], "archived_at": null,
+    }))
+    .unwrap();
+    let e = github
+        .wait_for_all([&task])
+        .interval(half)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(refused(&e), "{e:?}");
+    let events: Vec<_> =
+        futures_util::StreamExt::collect(github.list_tasks().watch().interval(half).stream()).await;
+    assert!(
+        matches!(events.as_slice(), [Err(e)] if refused(e)),
+        "{events:?}"
+    );
+
+    // A loopback test server may be polled as fast as a test likes.
+    let (fake, _clock, client) = setup(Fake::builder()).await;
+    let task = client
+        .repo("octocat", "hello-world")
+        .create_task("x")
+        .send()
+        .await
+        .unwrap();
+    let done = client
+        .task(&task.id)
+        .wait()
+        .interval(half)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.state.is_terminal());
+    assert!(fake.state().requests_of("get_task_by_id") > 1);
 }

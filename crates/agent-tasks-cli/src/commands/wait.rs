@@ -34,6 +34,8 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         out.finished(&task, pr.as_ref())?;
         return Ok(exit::for_state(&task.state));
     }
+    // Bad options are refused before the tasks are fetched.
+    super::configure(client.wait_for_all(&[]), &args.wait_args).check()?;
     let mut started: Vec<Task> = Vec::with_capacity(refs.len());
     for r in &refs {
         started.push(get(r).send().await?.task);
