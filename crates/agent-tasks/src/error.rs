@@ -544,21 +544,28 @@ impl RateLimit {
     /// Reads the figures from a response's headers; `None` unless limit, remaining and reset
     /// are all present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let num = |name: &str| {
+        // Names made at compile time: a `&str` would be parsed at every lookup of every answer.
+        use reqwest::header::HeaderName;
+        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+        const USED: HeaderName = HeaderName::from_static("x-ratelimit-used");
+        const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+        const RESOURCE: HeaderName = HeaderName::from_static("x-ratelimit-resource");
+        let num = |name: HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|s| s.trim().parse::<u64>().ok())
         };
         Some(RateLimit {
-            limit: num("x-ratelimit-limit")?,
-            remaining: num("x-ratelimit-remaining")?,
-            used: num("x-ratelimit-used"),
+            limit: num(LIMIT)?,
+            remaining: num(REMAINING)?,
+            used: num(USED),
             reset: Utc
-                .timestamp_opt(i64::try_from(num("x-ratelimit-reset")?).ok()?, 0)
+                .timestamp_opt(i64::try_from(num(RESET)?).ok()?, 0)
                 .single()?,
             resource: headers
-                .get("x-ratelimit-resource")
+                .get(RESOURCE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
         })

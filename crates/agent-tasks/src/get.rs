@@ -57,13 +57,32 @@ impl GetTask {
 
     /// Checks the arguments and gets the task.
     pub async fn send(self) -> Result<TaskWithSessions> {
-        match self.fetch(None).await? {
-            Conditional::Modified { value, .. } => Ok(value),
-            // No `If-None-Match` was sent, so the transport never answers this.
-            Conditional::NotModified => Err(crate::error::Error::Internal(
-                "a 304 was taken for an answer to a request that was not conditional".into(),
-            )),
-        }
+        // The plain path on its own, without `fetch`'s `Conditional`: the task is large, and
+        // each layer it passes through copies it.
+        self.check(None)?;
+        let transport = self.client.transport();
+        let id = self.task_id.as_str();
+        let answer = match &self.repo {
+            Some((owner, repo)) => {
+                transport
+                    .send("get_task_by_repo_and_id", Retry::Idempotent, |raw| {
+                        raw.get_task_by_repo_and_id()
+                            .owner(owner)
+                            .repo(repo)
+                            .task_id(id)
+                            .send()
+                    })
+                    .await?
+            }
+            None => {
+                transport
+                    .send("get_task_by_id", Retry::Idempotent, |raw| {
+                        raw.get_task_by_id().task_id(id).send()
+                    })
+                    .await?
+            }
+        };
+        Ok(answer.into_inner().into())
     }
 
     /// Gets the task unless it is unchanged since `etag` (from an earlier answer): a 304
@@ -83,10 +102,19 @@ impl GetTask {
         self,
         etag: Option<&str>,
     ) -> Result<Conditional<TaskWithSessions>> {
-        self.fetch(etag).await
+        self.fetch(Ask::tagged(etag)).await
     }
 
-    pub(crate) async fn fetch(&self, etag: Option<&str>) -> Result<Conditional<TaskWithSessions>> {
+    /// Gets the task with its `ETag`, or a 304 when `etag` is given and the task is unchanged.
+    pub(crate) async fn conditional(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Conditional<TaskWithSessions>> {
+        self.fetch(Ask::tagged(etag)).await
+    }
+
+    /// Checks the arguments before anything is sent.
+    fn check(&self, etag: Option<&str>) -> Result<()> {
         validate::task_id(&self.task_id)?;
         if let Some((owner, repo)) = &self.repo {
             validate::owner(owner)?;
@@ -95,10 +123,18 @@ impl GetTask {
         if let Some(etag) = etag {
             validate::etag(etag)?;
         }
+        Ok(())
+    }
+
+    async fn fetch(&self, ask: Ask<'_>) -> Result<Conditional<TaskWithSessions>> {
+        self.check(match ask {
+            Ask::IfNoneMatch(etag) => Some(etag),
+            Ask::Tagged => None,
+        })?;
         let transport = self.client.transport();
         let id = self.task_id.as_str();
-        let answer = match (&self.repo, etag) {
-            (Some((owner, repo)), Some(etag)) => {
+        let answer = match (&self.repo, ask) {
+            (Some((owner, repo)), Ask::IfNoneMatch(etag)) => {
                 transport
                     .send_conditional("get_task_by_repo_and_id", |raw| {
                         raw.get_task_by_repo_and_id()
@@ -110,31 +146,31 @@ impl GetTask {
                     })
                     .await?
             }
-            (None, Some(etag)) => {
+            (None, Ask::IfNoneMatch(etag)) => {
                 transport
                     .send_conditional("get_task_by_id", |raw| {
                         raw.get_task_by_id().task_id(id).if_none_match(etag).send()
                     })
                     .await?
             }
-            (Some((owner, repo)), None) => modified(
+            (Some((owner, repo)), Ask::Tagged) => {
                 transport
-                    .send("get_task_by_repo_and_id", Retry::Idempotent, |raw| {
+                    .send_tagged("get_task_by_repo_and_id", |raw| {
                         raw.get_task_by_repo_and_id()
                             .owner(owner)
                             .repo(repo)
                             .task_id(id)
                             .send()
                     })
-                    .await?,
-            ),
-            (None, None) => modified(
+                    .await?
+            }
+            (None, Ask::Tagged) => {
                 transport
-                    .send("get_task_by_id", Retry::Idempotent, |raw| {
+                    .send_tagged("get_task_by_id", |raw| {
                         raw.get_task_by_id().task_id(id).send()
                     })
-                    .await?,
-            ),
+                    .await?
+            }
         };
         Ok(match answer {
             Conditional::Modified { value, etag } => Conditional::Modified {
@@ -146,11 +182,17 @@ impl GetTask {
     }
 }
 
-fn modified<T>(
-    value: agent_tasks_raw::ResponseValue<T>,
-) -> Conditional<agent_tasks_raw::ResponseValue<T>> {
-    Conditional::Modified {
-        etag: crate::page::etag_of(value.headers()),
-        value,
+/// What a get asks for.
+#[derive(Clone, Copy)]
+enum Ask<'e> {
+    /// The task and its `ETag`.
+    Tagged,
+    /// The task and its `ETag`, unless it is unchanged since this one (a 304).
+    IfNoneMatch(&'e str),
+}
+
+impl<'e> Ask<'e> {
+    fn tagged(etag: Option<&'e str>) -> Self {
+        etag.map_or(Ask::Tagged, Ask::IfNoneMatch)
     }
 }

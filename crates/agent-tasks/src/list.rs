@@ -276,7 +276,7 @@ macro_rules! send_list {
         };
         Ok(match answer {
             Conditional::Modified { value, .. } => Conditional::Modified {
-                value: Page::from_response(value),
+                value: Page::from_response(*value),
                 etag: None,
             },
             Conditional::NotModified => Conditional::NotModified,

@@ -233,7 +233,7 @@ async fn my_tasks_page(
         .and_then(|v| v.to_str().ok())
         .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
         .map(|d| d.with_timezone(&Utc));
-    Ok((Page::from_response(answer), date))
+    Ok((Page::from_response(*answer), date))
 }
 
 async fn detail(

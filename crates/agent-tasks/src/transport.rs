@@ -126,23 +126,39 @@ impl Transport {
         lock(&self.rate_limit).clone()
     }
 
-    /// Sends one operation (no `If-None-Match`).
+    /// Sends one operation (no `If-None-Match`). The answer is boxed: it is large, and every
+    /// layer it passes through would otherwise copy it.
     pub(crate) async fn send<'a, T, Fut>(
         &'a self,
         operation: &'static str,
         retry: Retry,
         call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<ResponseValue<T>>
+    ) -> Result<Box<ResponseValue<T>>>
     where
         T: DeserializeOwned,
         Fut: Future<Output = RawResult<T>>,
     {
-        match self.run(operation, retry, false, call).await? {
+        match self.run(operation, retry, false, false, call).await? {
             Conditional::Modified { value, .. } => Ok(value),
             Conditional::NotModified => Err(Error::Internal(format!(
                 "{operation}: a 304 was taken for an answer to a request that was not conditional"
             ))),
         }
+    }
+
+    /// Sends one read (no `If-None-Match`) and keeps the answer's `ETag`, for a later
+    /// conditional request.
+    pub(crate) async fn send_tagged<'a, T, Fut>(
+        &'a self,
+        operation: &'static str,
+        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
+    ) -> Result<Conditional<Box<ResponseValue<T>>>>
+    where
+        T: DeserializeOwned,
+        Fut: Future<Output = RawResult<T>>,
+    {
+        self.run(operation, Retry::Idempotent, false, true, call)
+            .await
     }
 
     /// Sends one operation whose call carries `If-None-Match`: a 304 is
@@ -151,21 +167,25 @@ impl Transport {
         &'a self,
         operation: &'static str,
         call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<Conditional<ResponseValue<T>>>
+    ) -> Result<Conditional<Box<ResponseValue<T>>>>
     where
         T: DeserializeOwned,
         Fut: Future<Output = RawResult<T>>,
     {
-        self.run(operation, Retry::Idempotent, true, call).await
+        self.run(operation, Retry::Idempotent, true, true, call)
+            .await
     }
 
+    /// The one request path. `conditional`: the call carries `If-None-Match`, so a 304 is an
+    /// answer; `tagged`: the caller wants the answer's `ETag`.
     async fn run<'a, T, Fut>(
         &'a self,
         operation: &'static str,
         retry: Retry,
         conditional: bool,
+        tagged: bool,
         call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<Conditional<ResponseValue<T>>>
+    ) -> Result<Conditional<Box<ResponseValue<T>>>>
     where
         T: DeserializeOwned,
         Fut: Future<Output = RawResult<T>>,
@@ -177,6 +197,9 @@ impl Transport {
             request_id = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
+        // The span's fields are filled only when someone listens: finding the current span
+        // and cleaning the request id cost on every call otherwise.
+        let traced = !span.is_disabled();
         // Boxed once: the request's future is large, and the wrappers below would otherwise
         // copy it as they move it (measured: a few thousand instructions of memcpy per call).
         let run = Box::pin(async move {
@@ -184,8 +207,10 @@ impl Transport {
             let mut retries: u32 = 0;
             loop {
                 self.hold_for_primary_limit().await?;
-                let result = self.attempt(&call, conditional).await;
-                tracing::Span::current().record("attempts", retries.saturating_add(1));
+                let result = self.attempt(&call, conditional, tagged, traced).await;
+                if traced {
+                    tracing::Span::current().record("attempts", retries.saturating_add(1));
+                }
                 let error = match result {
                     Ok(answer) => return Ok(answer),
                     Err(e) => e,
@@ -212,10 +237,10 @@ impl Transport {
                 self.clock.sleep(wait).await;
             }
         });
-        if span.is_disabled() {
-            run.await
-        } else {
+        if traced {
             run.instrument(span).await
+        } else {
+            run.await
         }
     }
 
@@ -251,12 +276,15 @@ impl Transport {
         &'a self,
         call: &impl Fn(&'a agent_tasks_raw::Client) -> Fut,
         conditional: bool,
-    ) -> Result<Conditional<ResponseValue<T>>>
+        tagged: bool,
+        traced: bool,
+    ) -> Result<Conditional<Box<ResponseValue<T>>>>
     where
         T: DeserializeOwned,
         Fut: Future<Output = RawResult<T>>,
     {
-        let result = call(&self.raw).await;
+        // Boxed as it arrives: from here on the answer moves as a pointer.
+        let result = call(&self.raw).await.map(Box::new);
         let (status, headers) = match &result {
             Ok(rv) => (Some(rv.status()), Some(rv.headers())),
             Err(agent_tasks_raw::Error::ErrorResponse(rv)) => {
@@ -267,13 +295,15 @@ impl Transport {
             }
             Err(_) => (None, None),
         };
-        if let Some(status) = status {
+        if traced && let Some(status) = status {
             tracing::Span::current().record("http.status", status.as_u16());
         }
         if let Some(headers) = headers {
             // Only the values kept from every answer are cleaned of the token (a scan of all
             // headers here would run on every call; error answers are cleaned whole below).
-            if let Some(id) = headers.get("x-github-request-id") {
+            const REQUEST_ID: reqwest::header::HeaderName =
+                reqwest::header::HeaderName::from_static("x-github-request-id");
+            if traced && let Some(id) = headers.get(REQUEST_ID) {
                 let id = self.redactor.bytes(id.as_bytes());
                 tracing::Span::current().record("request_id", &*String::from_utf8_lossy(&id));
             }
@@ -294,7 +324,11 @@ impl Transport {
         }
         let outcome = match result {
             Ok(rv) => Ok(Conditional::Modified {
-                etag: crate::page::etag_of(rv.headers()),
+                etag: if tagged {
+                    crate::page::etag_of(rv.headers())
+                } else {
+                    None
+                },
                 value: rv,
             }),
             Err(e) => self.map_error(e, conditional).await,
@@ -311,7 +345,7 @@ impl Transport {
         &self,
         error: agent_tasks_raw::Error<ByteStream>,
         conditional: bool,
-    ) -> Result<Conditional<ResponseValue<T>>> {
+    ) -> Result<Conditional<Box<ResponseValue<T>>>> {
         use agent_tasks_raw::Error as Raw;
         match error {
             Raw::ErrorResponse(rv) => {
@@ -339,7 +373,7 @@ impl Transport {
                 match serde_json::from_slice::<T>(&bytes) {
                     Ok(value) => Ok(Conditional::Modified {
                         etag: crate::page::etag_of(&headers),
-                        value: ResponseValue::new(value, status, headers),
+                        value: Box::new(ResponseValue::new(value, status, headers)),
                     }),
                     Err(e) => Err(self.decode_error::<T>(Some(status), &bytes, e)),
                 }

@@ -72,6 +72,19 @@ pub(crate) fn task_id(value: &str) -> Result<()> {
     task_id_problem(value).map_or(Ok(()), |reason| Err(Error::invalid("task_id", reason)))
 }
 
+/// The bytes of a plain task id: ASCII letters, digits and `-`.
+const PLAIN_ID_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        table[b as usize] = b.is_ascii_alphanumeric() || b == b'-';
+        if b == u8::MAX {
+            break table;
+        }
+        b += 1;
+    }
+};
+
 /// What makes `value` unusable as a task id in a request path, if anything: it must not be
 /// empty, `.` or `..` (which would change the path), nor hold `/`, `?`, `#`, `%`, spaces or
 /// control characters.
@@ -84,6 +97,10 @@ pub(crate) fn task_id_problem(value: &str) -> Option<String> {
             "is {} bytes long; the limit is {MAX_TASK_ID_LEN}",
             value.len()
         ));
+    }
+    // The ids GitHub hands out (UUIDs): one table lookup a byte, before the char-by-char pass.
+    if value.bytes().all(|b| PLAIN_ID_BYTE[usize::from(b)]) {
+        return None;
     }
     if value == "." || value == ".." {
         return Some(format!(

@@ -355,7 +355,10 @@ impl WaitTask {
                 if st.last.is_some() {
                     st.poller.nap().await;
                 }
-                let fetched = st.poller.within(st.get.fetch(st.etag.as_deref())).await;
+                let fetched = st
+                    .poller
+                    .within(st.get.conditional(st.etag.as_deref()))
+                    .await;
                 let timed_out = |st: &mut St| Error::WaitTimedOut {
                     waited: st.poller.waited(),
                     last: st.last.take().map(Box::new),
