@@ -128,6 +128,12 @@ struct Sizes {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if args.quick && args.only == Some(Part::Build) {
+        eprintln!(
+            "agent-tasks-bench: --quick leaves the builds out; --only build would run nothing"
+        );
+        std::process::exit(2);
+    }
 
     let sizes = if args.quick {
         Sizes {

@@ -159,6 +159,15 @@ fn an_interval_under_a_second_against_github_is_a_usage_error_before_anything_is
         &["wait", "t1", "--interval", "500ms"][..],
         &["wait", "t1", "t2", "--interval", "500ms"],
         &["watch", "--interval", "500ms", "--timeout", "1s"],
+        // The task would be started (and paid for) before the wait refused its interval.
+        &[
+            "create",
+            "octocat/hello-world",
+            "Fix it",
+            "--wait",
+            "--interval",
+            "500ms",
+        ],
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"))
             .args(args)

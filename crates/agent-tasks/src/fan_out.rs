@@ -143,6 +143,11 @@ impl FanOut {
     pub async fn run(self) -> Result<Vec<Outcome>> {
         validate::prompt(&self.prompt)?;
         self.options.check()?;
+        // The wait's options are checked now: refused after the tasks are started, they would
+        // lose the outcomes.
+        if let Some(options) = &self.wait {
+            options.check(&self.client)?;
+        }
         if self.repos.is_empty() {
             return Err(Error::invalid("repos", "must name at least one repository"));
         }

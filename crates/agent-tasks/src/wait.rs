@@ -4,11 +4,13 @@
 //! Every wait polls through one `Poller`, with `If-None-Match`, and pays only for news:
 //!
 //! - an answer of 304 (nothing changed) costs nothing against GitHub's primary rate limit, so
-//!   the wait keeps polling at its interval: a task that ends is noticed within one interval
-//!   (5 s by default) however long it ran;
+//!   the wait polls at its first interval while answers are 304s: a task that ends then is
+//!   noticed within one interval (5 s by default) however long it ran;
 //! - an answer that costs (a 200) and brings no news (the task changed but not its state, or
-//!   the server sends no `ETag`) stretches the interval, up to `max_interval`;
-//! - a change of state brings the interval back to the first one.
+//!   the server sends no `ETag`) stretches the interval, up to `max_interval`: what changes at
+//!   every poll is polled less often, and its end may be noticed up to that late;
+//! - a change of state, or a 304, brings the interval back to the first one. Polling at the
+//!   first interval while answers are 304s costs at most one counted answer per change.
 //!
 //! A single task is polled with a conditional get. Many tasks are polled with one list request
 //! per interval, whatever their number; [`WaitAll::send`] and [`WaitAll::finished`] ask the
@@ -68,16 +70,11 @@ impl Until {
 impl Until {
     /// The states that meet the condition, for the list's `state` filter.
     fn states(self) -> Vec<TaskState> {
-        let mut states = vec![
-            TaskState::Completed,
-            TaskState::Failed,
-            TaskState::TimedOut,
-            TaskState::Cancelled,
-        ];
-        if self == Until::TerminalOrAttention {
-            states.extend([TaskState::Idle, TaskState::WaitingForUser]);
-        }
-        states
+        TaskState::KNOWN
+            .iter()
+            .filter(|s| self.is_met(s))
+            .cloned()
+            .collect()
     }
 }
 
@@ -209,9 +206,12 @@ impl Poller {
         self.interval = self.options.interval;
     }
 
-    /// A poll was answered 304: it cost nothing against the rate limit, so the interval stays
-    /// as it is (a wait that only hears 304s polls at its first interval).
-    pub(crate) fn not_modified(&mut self) {}
+    /// A poll was answered 304: it cost nothing against the rate limit, and what is polled
+    /// changes less often than it is polled, so polling at the first interval costs at most
+    /// one counted answer per change. Back to the first interval.
+    pub(crate) fn not_modified(&mut self) {
+        self.interval = self.options.interval;
+    }
 
     /// A poll's answer cost against the rate limit but brought no news: back off.
     pub(crate) fn unchanged(&mut self) {

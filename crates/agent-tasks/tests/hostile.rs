@@ -1329,7 +1329,13 @@ async fn a_server_that_refuses_the_state_filter_still_ends_a_many_task_wait() {
     assert_eq!(filtered.len(), 1, "the filter is tried once");
     assert_eq!(
         filtered[0].query("state").map(|s| s.replace("%2C", ",")),
-        Some("completed,failed,timed_out,cancelled,idle,waiting_for_user".to_owned())
+        Some("completed,failed,idle,waiting_for_user,timed_out,cancelled".to_owned())
     );
     assert_eq!(log.len(), 3, "seen, refused, then listed unfiltered");
+    assert_eq!(
+        clock.naps().len(),
+        2,
+        "the unfiltered poll after the refusal waits its interval: {:?}",
+        clock.naps()
+    );
 }

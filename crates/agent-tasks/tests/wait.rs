@@ -437,6 +437,18 @@ async fn an_interval_under_a_second_is_refused_against_github_and_taken_against_
         .await
         .unwrap_err();
     assert!(refused(&e), "{e:?}");
+    // A fan-out that would wait refuses before it starts anything (the host does not resolve:
+    // a creation would fail to connect instead).
+    let mut options = agent_tasks::wait::WaitOptions::default();
+    options.interval = half;
+    let e = github
+        .fan_out("Fix it")
+        .repos([("octocat", "hello-world")])
+        .wait(options)
+        .run()
+        .await
+        .unwrap_err();
+    assert!(refused(&e), "{e:?}");
     let events: Vec<_> =
         futures_util::StreamExt::collect(github.list_tasks().watch().interval(half).stream()).await;
     assert!(

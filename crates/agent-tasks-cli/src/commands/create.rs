@@ -43,6 +43,10 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     if let Some(v) = &args.idempotency_key {
         request = request.idempotency_key(v);
     }
+    // The wait's options are refused before the task is started, not after.
+    if args.wait || args.follow {
+        super::configure(client.task("-").wait(), &args.wait_args).check()?;
+    }
     let task = request.send().await?;
     if !(args.wait || args.follow) {
         out.created(&task)?;
