@@ -15,8 +15,9 @@
 //! A single task is polled with a conditional get. Many tasks are polled with one list request
 //! per interval, whatever their number; [`WaitAll::send`] and [`WaitAll::finished`] ask the
 //! list only for tasks in the states that end the wait (`state=completed,failed,...`), so its
-//! answer changes, and costs, only when one of them ends: waiting for N tasks costs at most
-//! N + 2 counted answers, plus stretched polls when other tasks of the user change.
+//! answer changes, and costs, only when one of them ends: waiting for N tasks that the list
+//! shows at once costs at most N + 2 counted answers, plus stretched polls when other tasks
+//! of the user change.
 //!
 //! **The floor.** GitHub's secondary rate limits allow 900 points a minute per REST endpoint
 //! (a GET is one point, a 304 included) and refuse bursts. A wait sends one request at a time
@@ -96,7 +97,7 @@ pub struct WaitOptions {
     /// The longest interval between polls (default 60 s).
     pub max_interval: Duration,
     /// Each poll whose answer costs against the rate limit but brings no news multiplies the
-    /// interval by this (default 1.5). A 304 keeps the interval as it is.
+    /// interval by this (default 1.5). A 304 brings it back to `interval`.
     pub backoff: f64,
     /// Give up after this long (default: never; drop the future to cancel). A hard deadline:
     /// a request still in flight then is abandoned.
