@@ -5,9 +5,9 @@ pub use crate::transport::Conditional;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::transport::Retry;
 use crate::types::TaskWithSessions;
 use crate::validate;
+use agent_tasks_raw::{ResponseValue, types as raw};
 
 impl Client {
     /// Gets a task by id alone, with its sessions.
@@ -57,32 +57,13 @@ impl GetTask {
 
     /// Checks the arguments and gets the task.
     pub async fn send(self) -> Result<TaskWithSessions> {
-        // The plain path on its own, without `fetch`'s `Conditional`: the task is large, and
-        // each layer it passes through copies it.
-        self.check(None)?;
-        let transport = self.client.transport();
-        let id = self.task_id.as_str();
-        let answer = match &self.repo {
-            Some((owner, repo)) => {
-                transport
-                    .send("get_task_by_repo_and_id", Retry::Idempotent, |raw| {
-                        raw.get_task_by_repo_and_id()
-                            .owner(owner)
-                            .repo(repo)
-                            .task_id(id)
-                            .send()
-                    })
-                    .await?
-            }
-            None => {
-                transport
-                    .send("get_task_by_id", Retry::Idempotent, |raw| {
-                        raw.get_task_by_id().task_id(id).send()
-                    })
-                    .await?
-            }
-        };
-        Ok(answer.into_inner().into())
+        match self.answer(None, false).await? {
+            Conditional::Modified { value, .. } => Ok(value.into_inner().into()),
+            // No `If-None-Match` was sent, so the transport never answers this.
+            Conditional::NotModified => Err(crate::error::Error::Internal(
+                "a 304 was taken for an answer to a request that was not conditional".into(),
+            )),
+        }
     }
 
     /// Gets the task unless it is unchanged since `etag` (from an earlier answer): a 304
@@ -102,7 +83,7 @@ impl GetTask {
         self,
         etag: Option<&str>,
     ) -> Result<Conditional<TaskWithSessions>> {
-        self.fetch(Ask::tagged(etag)).await
+        self.conditional(etag).await
     }
 
     /// Gets the task with its `ETag`, or a 304 when `etag` is given and the task is unchanged.
@@ -110,11 +91,23 @@ impl GetTask {
         &self,
         etag: Option<&str>,
     ) -> Result<Conditional<TaskWithSessions>> {
-        self.fetch(Ask::tagged(etag)).await
+        Ok(match self.answer(etag, true).await? {
+            Conditional::Modified { value, etag } => Conditional::Modified {
+                value: value.into_inner().into(),
+                etag,
+            },
+            Conditional::NotModified => Conditional::NotModified,
+        })
     }
 
-    /// Checks the arguments before anything is sent.
-    fn check(&self, etag: Option<&str>) -> Result<()> {
+    /// Checks the arguments and sends the get, with `If-None-Match` when `etag` is given;
+    /// `tagged`: keep the answer's `ETag`. The answer stays boxed until it is converted: it
+    /// is large, and each layer it passed through by value would copy it.
+    async fn answer(
+        &self,
+        etag: Option<&str>,
+        tagged: bool,
+    ) -> Result<Conditional<Box<ResponseValue<raw::TaskWithSessions>>>> {
         validate::task_id(&self.task_id)?;
         if let Some((owner, repo)) = &self.repo {
             validate::owner(owner)?;
@@ -123,76 +116,38 @@ impl GetTask {
         if let Some(etag) = etag {
             validate::etag(etag)?;
         }
-        Ok(())
-    }
-
-    async fn fetch(&self, ask: Ask<'_>) -> Result<Conditional<TaskWithSessions>> {
-        self.check(match ask {
-            Ask::IfNoneMatch(etag) => Some(etag),
-            Ask::Tagged => None,
-        })?;
         let transport = self.client.transport();
         let id = self.task_id.as_str();
-        let answer = match (&self.repo, ask) {
-            (Some((owner, repo)), Ask::IfNoneMatch(etag)) => {
+        let conditional = etag.is_some();
+        match &self.repo {
+            Some((owner, repo)) => {
                 transport
-                    .send_conditional("get_task_by_repo_and_id", |raw| {
-                        raw.get_task_by_repo_and_id()
+                    .read("get_task_by_repo_and_id", conditional, tagged, |raw| {
+                        let get = raw
+                            .get_task_by_repo_and_id()
                             .owner(owner)
                             .repo(repo)
-                            .task_id(id)
-                            .if_none_match(etag)
-                            .send()
+                            .task_id(id);
+                        match etag {
+                            Some(etag) => get.if_none_match(etag),
+                            None => get,
+                        }
+                        .send()
                     })
-                    .await?
+                    .await
             }
-            (None, Ask::IfNoneMatch(etag)) => {
+            None => {
                 transport
-                    .send_conditional("get_task_by_id", |raw| {
-                        raw.get_task_by_id().task_id(id).if_none_match(etag).send()
+                    .read("get_task_by_id", conditional, tagged, |raw| {
+                        let get = raw.get_task_by_id().task_id(id);
+                        match etag {
+                            Some(etag) => get.if_none_match(etag),
+                            None => get,
+                        }
+                        .send()
                     })
-                    .await?
+                    .await
             }
-            (Some((owner, repo)), Ask::Tagged) => {
-                transport
-                    .send_tagged("get_task_by_repo_and_id", |raw| {
-                        raw.get_task_by_repo_and_id()
-                            .owner(owner)
-                            .repo(repo)
-                            .task_id(id)
-                            .send()
-                    })
-                    .await?
-            }
-            (None, Ask::Tagged) => {
-                transport
-                    .send_tagged("get_task_by_id", |raw| {
-                        raw.get_task_by_id().task_id(id).send()
-                    })
-                    .await?
-            }
-        };
-        Ok(match answer {
-            Conditional::Modified { value, etag } => Conditional::Modified {
-                value: value.into_inner().into(),
-                etag,
-            },
-            Conditional::NotModified => Conditional::NotModified,
-        })
-    }
-}
-
-/// What a get asks for.
-#[derive(Clone, Copy)]
-enum Ask<'e> {
-    /// The task and its `ETag`.
-    Tagged,
-    /// The task and its `ETag`, unless it is unchanged since this one (a 304).
-    IfNoneMatch(&'e str),
-}
-
-impl<'e> Ask<'e> {
-    fn tagged(etag: Option<&'e str>) -> Self {
-        etag.map_or(Ask::Tagged, Ask::IfNoneMatch)
+        }
     }
 }

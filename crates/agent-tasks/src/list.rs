@@ -20,7 +20,7 @@ pub use agent_tasks_raw::types::{SortDirection, TaskSort};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::page::PageWalk;
-use crate::transport::{Conditional, Retry};
+use crate::transport::Conditional;
 use crate::types::{Task, TaskState};
 use crate::validate;
 
@@ -265,15 +265,10 @@ macro_rules! apply_filters {
 macro_rules! send_list {
     ($client:expr, $operation:literal, $etag:expr, |$raw:ident| $call:expr) => {{
         let transport = $client.transport();
-        let answer = match $etag {
-            Some(_) => transport.send_conditional($operation, |$raw| $call).await?,
-            None => {
-                let value = transport
-                    .send($operation, Retry::Idempotent, |$raw| $call)
-                    .await?;
-                Conditional::Modified { value, etag: None }
-            }
-        };
+        // The page reads its own `ETag` (the transport's is not kept).
+        let answer = transport
+            .read($operation, $etag.is_some(), false, |$raw| $call)
+            .await?;
         Ok(match answer {
             Conditional::Modified { value, .. } => Conditional::Modified {
                 value: Page::from_response(*value),

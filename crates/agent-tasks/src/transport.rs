@@ -146,33 +146,21 @@ impl Transport {
         }
     }
 
-    /// Sends one read (no `If-None-Match`) and keeps the answer's `ETag`, for a later
+    /// Sends one read. `conditional`: the call carries `If-None-Match`, so a 304 is
+    /// [`Conditional::NotModified`]; `tagged`: the answer's `ETag` is kept, for a later
     /// conditional request.
-    pub(crate) async fn send_tagged<'a, T, Fut>(
+    pub(crate) async fn read<'a, T, Fut>(
         &'a self,
         operation: &'static str,
+        conditional: bool,
+        tagged: bool,
         call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
     ) -> Result<Conditional<Box<ResponseValue<T>>>>
     where
         T: DeserializeOwned,
         Fut: Future<Output = RawResult<T>>,
     {
-        self.run(operation, Retry::Idempotent, false, true, call)
-            .await
-    }
-
-    /// Sends one operation whose call carries `If-None-Match`: a 304 is
-    /// [`Conditional::NotModified`].
-    pub(crate) async fn send_conditional<'a, T, Fut>(
-        &'a self,
-        operation: &'static str,
-        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<Conditional<Box<ResponseValue<T>>>>
-    where
-        T: DeserializeOwned,
-        Fut: Future<Output = RawResult<T>>,
-    {
-        self.run(operation, Retry::Idempotent, true, true, call)
+        self.run(operation, Retry::Idempotent, conditional, tagged, call)
             .await
     }
 
