@@ -117,8 +117,10 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    /// Checks the options for a client of `client`'s base URL.
-    pub(crate) fn check(&self, client: &Client) -> Result<()> {
+    /// Checks the options as a wait of `client` does before it sends anything (the interval's
+    /// floor depends on its base URL): for a caller that wants bad options refused before
+    /// other requests, such as the one that starts the task to wait for.
+    pub fn check(&self, client: &Client) -> Result<()> {
         if self.interval.is_zero() {
             return Err(Error::invalid("interval", "must be more than zero"));
         }
@@ -310,12 +312,6 @@ pub struct WaitTask {
 impl WaitTask {
     wait_setters!("5 s");
 
-    /// Checks the options as [`send`](Self::send) and [`watch`](Self::watch) do, without
-    /// sending anything: for a caller that wants bad options refused before other requests.
-    pub fn check(&self) -> Result<()> {
-        self.options.check(self.get.client())
-    }
-
     /// Polls until the condition is met and returns the task then.
     pub async fn send(self) -> Result<TaskWithSessions> {
         use futures_util::StreamExt;
@@ -458,12 +454,6 @@ enum Report {
 
 impl WaitAll {
     wait_setters!("10 s");
-
-    /// Checks the options as [`send`](Self::send) and the streams do, without sending
-    /// anything: for a caller that wants bad options refused before other requests.
-    pub fn check(&self) -> Result<()> {
-        self.options.check(&self.client)
-    }
 
     /// Polls until every task meets the condition and returns them, in the order given, as
     /// the list showed them when they met it (state, artifacts such as the pull request). The

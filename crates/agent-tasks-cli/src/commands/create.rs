@@ -44,8 +44,9 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
         request = request.idempotency_key(v);
     }
     // The wait's options are refused before the task is started, not after.
+    let options = super::wait_options(&args.wait_args);
     if args.wait || args.follow {
-        super::configure(client.task("-").wait(), &args.wait_args).check()?;
+        options.check(&client)?;
     }
     let task = request.send().await?;
     if !(args.wait || args.follow) {
@@ -55,10 +56,11 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     if !out.is_json() {
         out.created(&task)?;
     }
-    let wait = super::configure(
-        client.repo(&owner, &name).task(&task.id).wait(),
-        &args.wait_args,
-    );
+    let wait = client
+        .repo(&owner, &name)
+        .task(&task.id)
+        .wait()
+        .options(options);
     let last = follow(wait.watch(), out, |t: &TaskWithSessions| &t.task).await?;
     let Some(task) = last.into_iter().next() else {
         return Err(Failure::error("the wait ended without an answer"));

@@ -4,7 +4,6 @@
 use std::io::Read;
 
 use agent_tasks::fan_out::{Outcome, Status};
-use agent_tasks::wait::{Until, WaitOptions};
 
 use crate::args::{FanOutArgs, Global};
 use crate::exit::{self, Failure};
@@ -46,20 +45,7 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
         .concurrency(args.concurrency)
         .options(args.task.options());
     if args.wait {
-        let mut options = WaitOptions::default();
-        options.interval = args.wait_args.interval;
-        options.max_interval = args
-            .wait_args
-            .interval
-            .saturating_mul(12)
-            .min(parse::MAX_INTERVAL);
-        options.until = if args.wait_args.terminal_only {
-            Until::Terminal
-        } else {
-            Until::TerminalOrAttention
-        };
-        options.timeout = args.wait_args.timeout;
-        fan_out = fan_out.wait(options);
+        fan_out = fan_out.wait(super::wait_options(&args.wait_args));
     }
     out.say(&format!(
         "Starting the task in {} repositories (journal: {})...",

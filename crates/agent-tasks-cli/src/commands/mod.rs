@@ -58,46 +58,16 @@ pub async fn repository(
 }
 
 /// The wait a command's `--timeout`, `--interval` and `--terminal-only` describe.
-pub fn configure<W: Waiting>(wait: W, args: &crate::args::WaitArgs) -> W {
-    let mut wait = wait
-        .interval(args.interval)
-        .max_interval(args.interval.saturating_mul(12).min(parse::MAX_INTERVAL))
-        .until(if args.terminal_only {
-            agent_tasks::wait::Until::Terminal
-        } else {
-            agent_tasks::wait::Until::TerminalOrAttention
-        });
-    if let Some(t) = args.timeout {
-        wait = wait.timeout(t);
-    }
-    wait
-}
-
-/// The setters both of the SDK's waits share.
-pub trait Waiting: Sized {
-    fn interval(self, d: std::time::Duration) -> Self;
-    fn max_interval(self, d: std::time::Duration) -> Self;
-    fn until(self, u: agent_tasks::wait::Until) -> Self;
-    fn timeout(self, d: std::time::Duration) -> Self;
-}
-
-macro_rules! waiting {
-    ($t:ty) => {
-        impl Waiting for $t {
-            fn interval(self, d: std::time::Duration) -> Self {
-                <$t>::interval(self, d)
-            }
-            fn max_interval(self, d: std::time::Duration) -> Self {
-                <$t>::max_interval(self, d)
-            }
-            fn until(self, u: agent_tasks::wait::Until) -> Self {
-                <$t>::until(self, u)
-            }
-            fn timeout(self, d: std::time::Duration) -> Self {
-                <$t>::timeout(self, d)
-            }
-        }
+pub fn wait_options(args: &crate::args::WaitArgs) -> agent_tasks::wait::WaitOptions {
+    use agent_tasks::wait::{Until, WaitOptions};
+    let mut options = WaitOptions::default();
+    options.interval = args.interval;
+    options.max_interval = args.interval.saturating_mul(12).min(parse::MAX_INTERVAL);
+    options.until = if args.terminal_only {
+        Until::Terminal
+    } else {
+        Until::TerminalOrAttention
     };
+    options.timeout = args.timeout;
+    options
 }
-waiting!(agent_tasks::wait::WaitTask);
-waiting!(agent_tasks::wait::WaitAll);

@@ -20,12 +20,13 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
     let refs: Vec<parse::TaskRef> = ids.iter().map(|i| parse::task_ref(i)).collect();
     let repo = super::repository(repo, &args.repo, global, false).await?;
     let client = auth::client(global).await?;
+    let options = super::wait_options(&args.wait_args);
     let get = |r: &parse::TaskRef| match r.repo.clone().or_else(|| repo.clone()) {
         Some((owner, name)) => client.repo(owner, name).task(&r.id),
         None => client.task(&r.id),
     };
     if let [one] = refs.as_slice() {
-        let wait = super::configure(get(one).wait(), &args.wait_args);
+        let wait = get(one).wait().options(options);
         let last = follow(wait.watch(), out, |t: &TaskWithSessions| &t.task).await?;
         let Some(task) = last.into_iter().next() else {
             return Err(Failure::error("the wait ended without an answer"));
@@ -35,12 +36,12 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         return Ok(exit::for_state(&task.state));
     }
     // Bad options are refused before the tasks are fetched.
-    super::configure(client.wait_for_all(&[]), &args.wait_args).check()?;
+    options.check(&client)?;
     let mut started: Vec<Task> = Vec::with_capacity(refs.len());
     for r in &refs {
         started.push(get(r).send().await?.task);
     }
-    let wait = super::configure(client.wait_for_all(&started), &args.wait_args);
+    let wait = client.wait_for_all(&started).options(options);
     let mut last = follow(wait.watch(), out, |t: &Task| t).await?;
     // In the order given; a task already done when the wait began is as it was then.
     let tasks: Vec<Task> = started
