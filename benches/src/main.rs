@@ -620,17 +620,6 @@ fn delays(samples: &mut [Duration]) -> String {
     )
 }
 
-/// Answers that count against GitHub's primary rate limit: every answer but a 304.
-fn budget_counted(state: &agent_tasks_fake::StateSnapshot, since: u64) -> (u64, u64) {
-    let not_modified: u64 = state
-        .requests
-        .values()
-        .filter_map(|by_status| by_status.get(&304))
-        .sum();
-    let total = state.requests_total - since;
-    (total - not_modified, not_modified)
-}
-
 /// What one way of waiting cost, and how late it noticed.
 struct Waited {
     requests: u64,
@@ -639,9 +628,30 @@ struct Waited {
     delays: Vec<Duration>,
 }
 
-/// The SDK's many-task wait (`finished()`, which `send()` uses) with `interval` (and a
-/// `max_interval` of six times it), or its default options without one, on a fake of its own.
-async fn sdk_wait(n: usize, interval: Option<Duration>) -> Waited {
+impl Waited {
+    /// The requests `fake` counted since it had counted `before`; the answers that count
+    /// against GitHub's primary rate limit are every one but the 304s (the tasks were started
+    /// before, with no 304 among their answers).
+    fn counted(fake: &Fake, before: u64, delays: Vec<Duration>) -> Waited {
+        let state = fake.state();
+        let not_modified: u64 = state
+            .requests
+            .values()
+            .filter_map(|by_status| by_status.get(&304))
+            .sum();
+        let requests = state.requests_total - before;
+        Waited {
+            requests,
+            not_modified,
+            counted: requests - not_modified,
+            delays,
+        }
+    }
+}
+
+/// A fake on a stopped clock with the benchmark's schedule, a client whose sleeps move that
+/// clock, the `n` tasks started on it one second apart, and the requests counted so far.
+async fn scheduled(n: usize) -> (Arc<Fake>, Client, Vec<Task>, u64) {
     let fake = Arc::new(
         Fake::builder()
             .manual_clock()
@@ -657,12 +667,19 @@ async fn sdk_wait(n: usize, interval: Option<Duration>) -> Waited {
     let client = Client::builder()
         .token(DEFAULT_TOKEN)
         .base_url(fake.url())
-        .clock(clock.clone())
+        .clock(clock)
         .retry(RetryPolicy::none())
         .build()
         .expect("valid settings");
     let tasks = start_tasks(&fake, &client, n).await;
     let before = fake.state().requests_total;
+    (fake, client, tasks, before)
+}
+
+/// The SDK's many-task wait (`finished()`, which `send()` uses) with `interval` (and a
+/// `max_interval` of six times it), or its default options without one.
+async fn sdk_wait(n: usize, interval: Option<Duration>) -> Waited {
+    let (fake, client, tasks, before) = scheduled(n).await;
     let mut wait = client.wait_for_all(&tasks);
     if let Some(interval) = interval {
         wait = wait.interval(interval).max_interval(interval * 6);
@@ -675,34 +692,12 @@ async fn sdk_wait(n: usize, interval: Option<Duration>) -> Waited {
         delays.push(notice_delay(&fake, &task));
     }
     assert_eq!(delays.len(), tasks.len(), "every task was noticed once");
-    let state = fake.state();
-    let (counted, not_modified) = budget_counted(&state, before);
-    Waited {
-        requests: state.requests_total - before,
-        not_modified,
-        counted,
-        delays,
-    }
+    Waited::counted(&fake, before, delays)
 }
 
 /// The naive loop: every `INTERVAL`, get each task that has not finished.
 async fn naive_wait(n: usize) -> Waited {
-    let fake = Arc::new(
-        Fake::builder()
-            .manual_clock()
-            .schedule(SCHEDULE)
-            .start()
-            .await
-            .expect("the fake starts"),
-    );
-    let client = Client::builder()
-        .token(DEFAULT_TOKEN)
-        .base_url(fake.url())
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("valid settings");
-    let tasks = start_tasks(&fake, &client, n).await;
-    let before = fake.state().requests_total;
+    let (fake, client, tasks, before) = scheduled(n).await;
     let mut pending: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
     let mut delays = Vec::with_capacity(tasks.len());
     while !pending.is_empty() {
@@ -718,14 +713,7 @@ async fn naive_wait(n: usize) -> Waited {
         pending = still;
         fake.advance(INTERVAL);
     }
-    let state = fake.state();
-    let (counted, not_modified) = budget_counted(&state, before);
-    Waited {
-        requests: state.requests_total - before,
-        not_modified,
-        counted,
-        delays,
-    }
+    Waited::counted(&fake, before, delays)
 }
 
 /// Part 3, waiting for tasks to finish with the fake's schedule fixed: the requests sent, the

@@ -8,33 +8,17 @@
 #[path = "hostile/mod.rs"]
 mod hostile;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use agent_tasks::retry::{RateLimitPolicy, RetryPolicy};
-use agent_tasks::{Client, ClientBuilder, Error};
+use agent_tasks::{Client, Error};
 use chrono::{TimeDelta, Utc};
 use futures_util::StreamExt;
 use hostile::*;
 use serde_json::json;
 
-const TOKEN: &str = "github_pat_11AAAAAAA0_HoStIlEsErVeRtOkEn";
 const REQUEST_ID: &str = "CAFE:1234:5678:9ABC";
-
-/// A client of `server` on the nap clock, without retries unless a test asks for them.
-fn builder(server: &Hostile, clock: &Arc<Naps>) -> ClientBuilder {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.url())
-        .user_agent("hostile-tests/1.0")
-        .clock(clock.clone())
-        .retry(RetryPolicy::none())
-}
-
-fn client(server: &Hostile, clock: &Arc<Naps>) -> Client {
-    builder(server, clock).build().expect("valid settings")
-}
 
 fn not_modified() -> Reply {
     response("304 Not Modified", &[], "")

@@ -9,23 +9,9 @@ mod hostile;
 
 use std::sync::Arc;
 
-use agent_tasks::retry::RetryPolicy;
-use agent_tasks::{Client, Error};
+use agent_tasks::Error;
 use hostile::*;
 use serde_json::json;
-
-const TOKEN: &str = "github_pat_11AAAAAAA0_HoStIlEsErVeRtOkEn";
-
-fn client(server: &Hostile, clock: &Arc<Naps>) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.url())
-        .user_agent("hostile-tests/1.0")
-        .clock(clock.clone())
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("valid settings")
-}
 
 /// The error, its `Display` with every cause, and its `Debug`, as one text.
 fn all_text(e: &Error) -> String {

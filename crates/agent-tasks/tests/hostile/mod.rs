@@ -497,3 +497,24 @@ impl agent_tasks::clock::Clock for Naps {
         *self.utc.lock().unwrap()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Clients.
+
+/// The token the clients of these tests send; a hostile server may echo it back.
+pub const TOKEN: &str = "github_pat_11AAAAAAA0_HoStIlEsErVeRtOkEn";
+
+/// A client of `server` on the nap clock, without retries unless a test asks for them.
+pub fn builder(server: &Hostile, clock: &Arc<Naps>) -> agent_tasks::ClientBuilder {
+    agent_tasks::Client::builder()
+        .token(TOKEN)
+        .base_url(server.url())
+        .user_agent("hostile-tests/1.0")
+        .clock(clock.clone())
+        .retry(agent_tasks::retry::RetryPolicy::none())
+}
+
+/// [`builder`], built.
+pub fn client(server: &Hostile, clock: &Arc<Naps>) -> agent_tasks::Client {
+    builder(server, clock).build().expect("valid settings")
+}
