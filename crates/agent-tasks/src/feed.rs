@@ -6,6 +6,11 @@
 //! primary rate limit. What each task looked like is kept in a [`Cursor`], which every event
 //! carries: save it, and a feed started again from it ([`Feed::cursor`]) reports nothing twice
 //! and misses nothing that changed in between.
+//!
+//! `since` never passes the client's own clock. A task dated in the future (a server clock
+//! running ahead, a broken or hostile answer, a cursor saved under either) would otherwise hide
+//! every change until that date; held at now, a poll lists a few tasks again instead, and
+//! those make no event unless they changed.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -98,9 +103,10 @@ impl std::str::FromStr for Cursor {
 }
 
 impl Cursor {
-    /// The changes `task` makes to what the cursor knows, recorded in it.
-    fn apply(&mut self, task: &Task) -> Vec<Change> {
-        let now = Seen {
+    /// The changes `task` makes to what the cursor knows, recorded in it. `at` is the
+    /// client's clock at the poll: `since` never moves past it (see `hold_at`).
+    fn apply(&mut self, task: &Task, at: DateTime<Utc>) -> Vec<Change> {
+        let seen = Seen {
             state: task.state.clone(),
             sessions: task.session_count,
             pull_request: task.pull_request().is_some(),
@@ -119,13 +125,13 @@ impl Cursor {
                 }
             }
             Some(before) => {
-                if before.state != now.state {
+                if before.state != seen.state {
                     changes.push(Change::StateChanged {
                         from: Some(before.state.clone()),
-                        to: now.state.clone(),
+                        to: seen.state.clone(),
                     });
                 }
-                if let (Some(b), Some(n)) = (before.sessions, now.sessions)
+                if let (Some(b), Some(n)) = (before.sessions, seen.sessions)
                     && n > b
                 {
                     changes.push(Change::SessionAdded { sessions: n });
@@ -142,8 +148,17 @@ impl Cursor {
         if let Some(updated) = task.updated_at {
             self.since = Some(self.since.map_or(updated, |s| s.max(updated)));
         }
-        self.seen.insert(task.id.clone(), now);
+        self.hold_at(at);
+        self.seen.insert(task.id.clone(), seen);
         changes
+    }
+
+    /// Keeps `since` at or before `now`, the client's clock. A time later than that (a server
+    /// whose clock runs ahead, a hostile or broken answer, a saved cursor) would make every
+    /// later poll skip each change until then: a few tasks listed again, which make no event
+    /// unless they changed, cost less than changes never seen.
+    fn hold_at(&mut self, now: DateTime<Utc>) {
+        self.since = self.since.map(|s| s.min(now));
     }
 
     /// Whether `task` differs from what the cursor saw of it (so that it makes an event).
@@ -251,10 +266,12 @@ impl<S: ListScope> Feed<S> {
         }
         let checked = self.options.check(self.list.client());
         let baseline = self.cursor.is_none();
+        let mut cursor = self.cursor.unwrap_or_default();
+        cursor.hold_at(self.list.client().clock().utc_now());
         let st = St {
             poller: Poller::new(self.list.client().clock(), self.options),
             list: self.list,
-            cursor: self.cursor.unwrap_or_default(),
+            cursor,
             baseline,
             etag: None,
             pending: Default::default(),
@@ -264,7 +281,7 @@ impl<S: ListScope> Feed<S> {
         let events = futures_util::stream::unfold(st, |mut st| async move {
             loop {
                 while let Some(task) = st.pending.pop_front() {
-                    let changes = st.cursor.apply(&task);
+                    let changes = st.cursor.apply(&task, st.list.client().clock().utc_now());
                     if st.pending.is_empty() {
                         st.cursor.prune();
                     }
@@ -327,8 +344,9 @@ impl<S: ListScope> Feed<S> {
                         tasks.reverse();
                         let changed = if st.baseline {
                             // The baseline makes no events.
+                            let now = st.list.client().clock().utc_now();
                             for task in &tasks {
-                                st.cursor.apply(task);
+                                st.cursor.apply(task, now);
                             }
                             st.cursor.prune();
                             false
@@ -338,7 +356,8 @@ impl<S: ListScope> Feed<S> {
                             changed
                         };
                         // Without any task yet, `since` stays unset (polls list everything, which
-                        // is nothing much): the client's clock is never taken for GitHub's.
+                        // is nothing much): the client's clock is never taken for GitHub's, only
+                        // as a bound that `since` does not pass.
                         st.baseline = false;
                         if changed {
                             st.poller.changed();

@@ -537,7 +537,15 @@ impl WaitAll {
             done: bool,
         }
         let checked = self.options.check(&self.client);
-        let since = self.tasks.iter().map(|(.., t)| *t).min();
+        // `since` never passes the client's clock: a later time (a server clock running ahead,
+        // a hostile answer) would hide every change until then, and the wait would end only at
+        // its deadline. A few tasks listed again cost less.
+        let since = self
+            .tasks
+            .iter()
+            .map(|(.., t)| *t)
+            .min()
+            .map(|t| t.min(self.client.clock().utc_now()));
         let known: HashMap<String, Option<TaskState>> = self
             .tasks
             .iter()
@@ -640,6 +648,7 @@ impl WaitAll {
                         && let Some(latest) =
                             collected.tasks.iter().filter_map(|t| t.updated_at).max()
                     {
+                        let latest = latest.min(st.client.clock().utc_now());
                         st.since = Some(st.since.map_or(latest, |s| s.max(latest)));
                     }
                     let mut news = false;

@@ -1323,3 +1323,153 @@ async fn a_server_that_refuses_the_state_filter_still_ends_a_many_task_wait() {
         clock.naps()
     );
 }
+
+/// A list whose `since` filter works as GitHub's does (tasks updated at or after it), over the
+/// tasks `at(poll)` gives for each poll (counted from 0). Each answer echoes nothing else.
+fn listing_since(
+    at: impl Fn(usize) -> Vec<serde_json::Value> + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    let polls = AtomicUsize::new(0);
+    move |r| {
+        let since = r.query("since").map(|s| {
+            let s = s.replace("%3A", ":").replace("%2B", "+");
+            chrono::DateTime::parse_from_rfc3339(&s)
+                .unwrap_or_else(|e| panic!("since={s}: {e}"))
+                .to_utc()
+        });
+        let tasks = at(polls.fetch_add(1, Ordering::SeqCst))
+            .into_iter()
+            .filter(|t| {
+                let updated = t["updated_at"].as_str().expect("updated_at");
+                let updated = chrono::DateTime::parse_from_rfc3339(updated).expect("a time");
+                since.is_none_or(|s| updated >= s)
+            })
+            .collect();
+        json("200 OK", &[], &list(tasks))
+    }
+}
+
+/// A task in `state`, last updated at `updated`.
+fn updated_task(
+    id: &str,
+    state: &str,
+    updated: chrono::DateTime<Utc>,
+    created: chrono::DateTime<Utc>,
+) -> serde_json::Value {
+    let mut t = task(id, created, 7);
+    t["state"] = json!(state);
+    t["updated_at"] = json!(updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    t
+}
+
+#[tokio::test]
+async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
+    // One task claims an update in the year 9000. Were the feed's `since` to follow it, every
+    // later poll would skip each change until then: the other task's end would never be seen.
+    use agent_tasks::clock::Clock;
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    let created = t0 - TimeDelta::hours(1);
+    let far = t0 + TimeDelta::days(365 * 7000);
+    let server = Hostile::start(listing_since(move |poll| {
+        let b = if poll == 0 {
+            updated_task("b", "in_progress", t0 - TimeDelta::minutes(1), created)
+        } else {
+            updated_task("b", "completed", t0 + TimeDelta::seconds(1), created)
+        };
+        vec![updated_task("far", "in_progress", far, created), b]
+    }))
+    .await;
+    let events: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .watch()
+        .timeout(Duration::from_secs(120))
+        .stream()
+        .collect()
+        .await;
+    let ended = events.iter().find_map(|e| match e {
+        Ok(e) if e.task.id == "b" => Some(e.task.state.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        ended,
+        Some(agent_tasks::TaskState::Completed),
+        "the end of b was never reported: {events:?}"
+    );
+    for r in server.log() {
+        if let Some(since) = r.query("since") {
+            assert!(
+                !since.starts_with("9000"),
+                "since followed the future: {since}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_task_that_claims_a_future_creation_can_still_be_waited_for() {
+    // The caller's task came from an answer that dated its creation in the year 9000. A
+    // many-task wait lists `since` its tasks' creation: were that the year 9000, the task would
+    // never be listed, and the wait would give up on it.
+    use agent_tasks::clock::Clock;
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    let created = t0 - TimeDelta::hours(1);
+    let far = t0 + TimeDelta::days(365 * 7000);
+    let server = Hostile::start(listing_since(move |poll| {
+        let state = if poll == 0 {
+            "in_progress"
+        } else {
+            "completed"
+        };
+        vec![updated_task(
+            "t1",
+            state,
+            t0 + TimeDelta::seconds(1),
+            created,
+        )]
+    }))
+    .await;
+    let mine: agent_tasks::Task =
+        serde_json::from_value(updated_task("t1", "queued", far, far)).unwrap();
+    let done = client(&server, &clock)
+        .wait_for_all([&mine])
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await
+        .expect("the wait ends with the task");
+    assert_eq!(done[0].state, agent_tasks::TaskState::Completed);
+}
+
+#[tokio::test]
+async fn a_saved_cursor_from_the_future_resumes_from_now() {
+    use agent_tasks::clock::Clock;
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    let created = t0 - TimeDelta::hours(1);
+    let server = Hostile::start(listing_since(move |_| {
+        vec![updated_task(
+            "b",
+            "completed",
+            t0 + TimeDelta::seconds(1),
+            created,
+        )]
+    }))
+    .await;
+    let saved: agent_tasks::feed::Cursor = r#"{"since":"9000-01-01T00:00:00Z","seen":{}}"#
+        .parse()
+        .expect("a cursor");
+    let mut events = client(&server, &clock)
+        .list_tasks()
+        .watch()
+        .cursor(saved)
+        .timeout(Duration::from_secs(120))
+        .stream();
+    let first = events.next().await.expect("an event").expect("no error");
+    assert_eq!(first.task.id, "b");
+    let since = server.log()[0].query("since").map(str::to_owned);
+    assert!(
+        since.as_deref().is_some_and(|s| !s.starts_with("9000")),
+        "{since:?}"
+    );
+}
