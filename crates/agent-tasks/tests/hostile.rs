@@ -1324,9 +1324,9 @@ async fn a_server_that_refuses_the_state_filter_still_ends_a_many_task_wait() {
     );
 }
 
-/// A list whose `since` filter works as GitHub's does (tasks updated at or after it), over the
-/// tasks `at(poll)` gives for each poll (counted from 0). Each answer echoes nothing else.
-fn listing_since(
+/// A list whose `since` and `state` filters work as GitHub's do (tasks updated at or after
+/// `since`, in one of the states), over the tasks `at(poll)` gives for each poll (from 0).
+fn listing(
     at: impl Fn(usize) -> Vec<serde_json::Value> + Send + Sync + 'static,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
     let polls = AtomicUsize::new(0);
@@ -1337,12 +1337,17 @@ fn listing_since(
                 .unwrap_or_else(|e| panic!("since={s}: {e}"))
                 .to_utc()
         });
+        let states = r.query("state").map(|s| s.replace("%2C", ","));
         let tasks = at(polls.fetch_add(1, Ordering::SeqCst))
             .into_iter()
             .filter(|t| {
                 let updated = t["updated_at"].as_str().expect("updated_at");
                 let updated = chrono::DateTime::parse_from_rfc3339(updated).expect("a time");
+                let state = t["state"].as_str().expect("a state");
                 since.is_none_or(|s| updated >= s)
+                    && states
+                        .as_ref()
+                        .is_none_or(|s| s.split(',').any(|s| s == state))
             })
             .collect();
         json("200 OK", &[], &list(tasks))
@@ -1371,7 +1376,7 @@ async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
     let t0 = clock.utc_now();
     let created = t0 - TimeDelta::hours(1);
     let far = t0 + TimeDelta::days(365 * 7000);
-    let server = Hostile::start(listing_since(move |poll| {
+    let server = Hostile::start(listing(move |poll| {
         let b = if poll == 0 {
             updated_task("b", "in_progress", t0 - TimeDelta::minutes(1), created)
         } else {
@@ -1416,7 +1421,7 @@ async fn a_task_that_claims_a_future_creation_can_still_be_waited_for() {
     let t0 = clock.utc_now();
     let created = t0 - TimeDelta::hours(1);
     let far = t0 + TimeDelta::days(365 * 7000);
-    let server = Hostile::start(listing_since(move |poll| {
+    let server = Hostile::start(listing(move |poll| {
         let state = if poll == 0 {
             "in_progress"
         } else {
@@ -1447,7 +1452,7 @@ async fn a_saved_cursor_from_the_future_resumes_from_now() {
     let clock = Naps::new();
     let t0 = clock.utc_now();
     let created = t0 - TimeDelta::hours(1);
-    let server = Hostile::start(listing_since(move |_| {
+    let server = Hostile::start(listing(move |_| {
         vec![updated_task(
             "b",
             "completed",
@@ -1472,4 +1477,51 @@ async fn a_saved_cursor_from_the_future_resumes_from_now() {
         since.as_deref().is_some_and(|s| !s.starts_with("9000")),
         "{since:?}"
     );
+}
+
+#[tokio::test]
+async fn a_many_task_wait_returns_each_task_as_it_met_the_condition() {
+    // t1 asks for the user, then gets back to work; t2 completes later. The wait reports t1
+    // once, as it was when it met the condition, and does not wait for it again: it ends when
+    // t2 does.
+    use agent_tasks::clock::Clock;
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    let created = t0 - TimeDelta::hours(1);
+    let server = Hostile::start(listing(move |poll| {
+        let at = t0 + TimeDelta::seconds(i64::try_from(poll).unwrap_or(0));
+        let (t1, t2) = match poll {
+            0 => ("in_progress", "in_progress"),
+            1 => ("waiting_for_user", "in_progress"),
+            2 => ("in_progress", "in_progress"),
+            _ => ("in_progress", "completed"),
+        };
+        vec![
+            updated_task("t1", t1, at, created),
+            updated_task("t2", t2, at, created),
+        ]
+    }))
+    .await;
+    let started: Vec<agent_tasks::Task> = ["t1", "t2"]
+        .iter()
+        .map(|id| serde_json::from_value(updated_task(id, "queued", t0, created)).unwrap())
+        .collect();
+    let done = client(&server, &clock)
+        .wait_for_all(&started)
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await
+        .expect("both tasks met the condition");
+    let states: Vec<_> = done
+        .iter()
+        .map(|t| (t.id.as_str(), t.state.clone()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("t1", agent_tasks::TaskState::WaitingForUser),
+            ("t2", agent_tasks::TaskState::Completed)
+        ]
+    );
+    assert_eq!(server.requests(), 4, "one poll per step of the schedule");
 }
