@@ -50,25 +50,7 @@ pub async fn run_env_in(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Run {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"));
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    command
-        .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env("PATH", "/nonexistent")
-        .env("NO_COLOR", "1")
-        .env("GITHUB_API_URL", fake.url())
-        .env("GH_TOKEN", DEFAULT_TOKEN)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    let out = command.output().await.unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    spawn(fake, dir, args, Some(DEFAULT_TOKEN), None, env).await
 }
 
 /// Runs the binary in `dir` (else the test's directory).
@@ -79,6 +61,19 @@ pub async fn run_in(
     token: Option<&str>,
     stdin: Option<&str>,
 ) -> Run {
+    spawn(fake, dir, args, token, stdin, &[]).await
+}
+
+/// Runs the binary against `fake`, with no `gh` on the PATH and no token but `token`, then
+/// `env` over that.
+async fn spawn(
+    fake: &Fake,
+    dir: Option<&std::path::Path>,
+    args: &[&str],
+    token: Option<&str>,
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-tasks"));
     if let Some(dir) = dir {
         command.current_dir(dir);
@@ -87,7 +82,6 @@ pub async fn run_in(
         .args(args)
         .env_remove("GH_TOKEN")
         .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_API_URL")
         // No `gh` to fall back on.
         .env("PATH", "/nonexistent")
         .env("NO_COLOR", "1")
@@ -102,6 +96,7 @@ pub async fn run_in(
     if let Some(t) = token {
         command.env("GH_TOKEN", t);
     }
+    command.envs(env.iter().copied());
     let mut child = command.spawn().unwrap();
     if let Some(text) = stdin {
         let mut pipe = child.stdin.take().unwrap();
