@@ -34,6 +34,13 @@ impl Clock for TokioClock {
     }
 }
 
+/// `clock`'s wall time rounded down to the second. GitHub's times are whole seconds: a `since`
+/// with a fraction would skip what changed earlier in that second.
+pub(crate) fn whole_second(clock: &dyn Clock) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    clock.utc_now().trunc_subsecs(0)
+}
+
 /// A duration as people write it: `250 ms`, `2 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`.
 pub(crate) fn human(d: Duration) -> String {
     let secs = d.as_secs();

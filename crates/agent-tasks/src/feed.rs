@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::whole_second;
 use crate::error::{Error, Result};
 use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, guarded};
 use crate::types::{PullRequestRef, Task, TaskState};
@@ -70,8 +71,9 @@ pub struct Event {
     pub cursor: Cursor,
 }
 
-/// Where a feed is: the newest `updated_at` it has seen, and what each task updated since then
-/// looked like. Save it as text (`to_string`, `parse`) to resume a feed in another process.
+/// Where a feed is: the newest `updated_at` it has seen (or, if that was later, the client's
+/// clock when the poll that showed it was sent), and what each task updated since then looked
+/// like. Save it as text (`to_string`, `parse`) to resume a feed in another process.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     since: Option<DateTime<Utc>>,
@@ -103,9 +105,10 @@ impl std::str::FromStr for Cursor {
 }
 
 impl Cursor {
-    /// The changes `task` makes to what the cursor knows, recorded in it. `at` is the
-    /// client's clock at the poll: `since` never moves past it (see `hold_at`).
-    fn apply(&mut self, task: &Task, at: DateTime<Utc>) -> Vec<Change> {
+    /// The changes `task` makes to what the cursor knows, recorded in it. `sent` is the
+    /// client's clock when the poll that listed it was sent: `since` moves to the task's
+    /// update, but never past `sent` (see `hold_at`), and never back.
+    fn apply(&mut self, task: &Task, sent: DateTime<Utc>) -> Vec<Change> {
         let seen = Seen {
             state: task.state.clone(),
             sessions: task.session_count,
@@ -146,9 +149,9 @@ impl Cursor {
             });
         }
         if let Some(updated) = task.updated_at {
+            let updated = updated.min(sent);
             self.since = Some(self.since.map_or(updated, |s| s.max(updated)));
         }
-        self.hold_at(at);
         self.seen.insert(task.id.clone(), seen);
         changes
     }
@@ -156,7 +159,8 @@ impl Cursor {
     /// Keeps `since` at or before `now`, the client's clock. A time later than that (a server
     /// whose clock runs ahead, a hostile or broken answer, a saved cursor) would make every
     /// later poll skip each change until then: a few tasks listed again, which make no event
-    /// unless they changed, cost less than changes never seen.
+    /// unless they changed, cost less than changes never seen. A feed holds its cursor so when
+    /// it starts; afterwards `apply` bounds each move.
     fn hold_at(&mut self, now: DateTime<Utc>) {
         self.since = self.since.map(|s| s.min(now));
     }
@@ -261,13 +265,16 @@ impl<S: ListScope> Feed<S> {
             /// applied when its event is taken, so the cursor an event carries covers exactly
             /// the events before it.
             pending: std::collections::VecDeque<Task>,
+            /// The client's clock, in whole seconds, when the last poll was sent: what it
+            /// lists moves `since` no further.
+            sent: DateTime<Utc>,
             polls: u64,
             done: bool,
         }
         let checked = self.options.check(self.list.client());
         let baseline = self.cursor.is_none();
         let mut cursor = self.cursor.unwrap_or_default();
-        cursor.hold_at(self.list.client().clock().utc_now());
+        cursor.hold_at(whole_second(&*self.list.client().clock()));
         let st = St {
             poller: Poller::new(self.list.client().clock(), self.options),
             list: self.list,
@@ -275,13 +282,14 @@ impl<S: ListScope> Feed<S> {
             baseline,
             etag: None,
             pending: Default::default(),
+            sent: DateTime::<Utc>::MIN_UTC,
             polls: 0,
             done: false,
         };
         let events = futures_util::stream::unfold(st, |mut st| async move {
             loop {
                 while let Some(task) = st.pending.pop_front() {
-                    let changes = st.cursor.apply(&task, st.list.client().clock().utc_now());
+                    let changes = st.cursor.apply(&task, st.sent);
                     if st.pending.is_empty() {
                         st.cursor.prune();
                     }
@@ -313,6 +321,7 @@ impl<S: ListScope> Feed<S> {
                 if let Some(since) = st.cursor.since {
                     list = list.since(since);
                 }
+                st.sent = whole_second(&*st.list.client().clock());
                 let polled = if st.baseline {
                     // One page is enough to start from: older tasks are news if they change.
                     st.poller
@@ -344,9 +353,8 @@ impl<S: ListScope> Feed<S> {
                         tasks.reverse();
                         let changed = if st.baseline {
                             // The baseline makes no events.
-                            let now = st.list.client().clock().utc_now();
                             for task in &tasks {
-                                st.cursor.apply(task, now);
+                                st.cursor.apply(task, st.sent);
                             }
                             st.cursor.prune();
                             false

@@ -39,7 +39,7 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 
 use crate::client::Client;
-use crate::clock::Clock;
+use crate::clock::{Clock, whole_second};
 use crate::error::{Error, Result};
 use crate::get::GetTask;
 use crate::list::{SortDirection, TaskSort, guarded};
@@ -538,14 +538,14 @@ impl WaitAll {
         }
         let checked = self.options.check(&self.client);
         // `since` never passes the client's clock: a later time (a server clock running ahead,
-        // a hostile answer) would hide every change until then, and the wait would end only at
-        // its deadline. A few tasks listed again cost less.
+        // a hostile answer) would hide the tasks until then, and the wait would give up on
+        // them as never listed. A few tasks listed again cost less.
         let since = self
             .tasks
             .iter()
             .map(|(.., t)| *t)
             .min()
-            .map(|t| t.min(self.client.clock().utc_now()));
+            .map(|t| t.min(whole_second(&*self.client.clock())));
         let known: HashMap<String, Option<TaskState>> = self
             .tasks
             .iter()
@@ -610,6 +610,8 @@ impl WaitAll {
                 if let Some(since) = st.since {
                     list = list.since(since);
                 }
+                // The client's clock as the poll leaves: `since` moves no further than this.
+                let sent = whole_second(&*st.client.clock());
                 // Only the tasks waited for are kept: a listing of many pages costs no memory.
                 let known = &st.known;
                 let collect =
@@ -643,12 +645,14 @@ impl WaitAll {
                     // `since` stays put while the answer fits one page, so that an unchanged
                     // listing is answered 304 (moving it changes the answer: one more counted);
                     // past one page it moves to the latest update of the tasks waited for
-                    // (every later change is at or after it, and `since` includes it).
+                    // (every later change is at or after it, and `since` includes it), but not
+                    // past the client's clock when the poll was sent (a task dated later would
+                    // hide the changes before that date) and never back.
                     if collected.pages > 1
                         && let Some(latest) =
                             collected.tasks.iter().filter_map(|t| t.updated_at).max()
                     {
-                        let latest = latest.min(st.client.clock().utc_now());
+                        let latest = latest.min(sent);
                         st.since = Some(st.since.map_or(latest, |s| s.max(latest)));
                     }
                     let mut news = false;

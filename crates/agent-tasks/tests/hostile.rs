@@ -1331,12 +1331,7 @@ fn listing(
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
     let polls = AtomicUsize::new(0);
     move |r| {
-        let since = r.query("since").map(|s| {
-            let s = s.replace("%3A", ":").replace("%2B", "+");
-            chrono::DateTime::parse_from_rfc3339(&s)
-                .unwrap_or_else(|e| panic!("since={s}: {e}"))
-                .to_utc()
-        });
+        let since = since_of(r);
         let states = r.query("state").map(|s| s.replace("%2C", ","));
         let tasks = at(polls.fetch_add(1, Ordering::SeqCst))
             .into_iter()
@@ -1352,6 +1347,21 @@ fn listing(
             .collect();
         json("200 OK", &[], &list(tasks))
     }
+}
+
+/// The `since` a list request asked for.
+fn since_of(r: &Request) -> Option<chrono::DateTime<Utc>> {
+    r.query("since").map(|s| {
+        let s = s.replace("%3A", ":").replace("%2B", "+");
+        chrono::DateTime::parse_from_rfc3339(&s)
+            .unwrap_or_else(|e| panic!("since={s}: {e}"))
+            .to_utc()
+    })
+}
+
+/// A time no task can have been updated at yet.
+fn year_9000() -> chrono::DateTime<Utc> {
+    "9000-01-01T00:00:00Z".parse().expect("a time")
 }
 
 /// A task in `state`, last updated at `updated`.
@@ -1375,7 +1385,7 @@ async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
     let clock = Naps::new();
     let t0 = clock.utc_now();
     let created = t0 - TimeDelta::hours(1);
-    let far = t0 + TimeDelta::days(365 * 7000);
+    let far = year_9000();
     let server = Hostile::start(listing(move |poll| {
         let b = if poll == 0 {
             updated_task("b", "in_progress", t0 - TimeDelta::minutes(1), created)
@@ -1401,13 +1411,12 @@ async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
         Some(agent_tasks::TaskState::Completed),
         "the end of b was never reported: {events:?}"
     );
-    for r in server.log() {
-        if let Some(since) = r.query("since") {
-            assert!(
-                !since.starts_with("9000"),
-                "since followed the future: {since}"
-            );
-        }
+    let now = clock.utc_now();
+    for since in server.log().iter().filter_map(since_of) {
+        assert!(
+            since <= now,
+            "since passed the client's clock ({now}): {since}"
+        );
     }
 }
 
@@ -1420,7 +1429,7 @@ async fn a_task_that_claims_a_future_creation_can_still_be_waited_for() {
     let clock = Naps::new();
     let t0 = clock.utc_now();
     let created = t0 - TimeDelta::hours(1);
-    let far = t0 + TimeDelta::days(365 * 7000);
+    let far = year_9000();
     let server = Hostile::start(listing(move |poll| {
         let state = if poll == 0 {
             "in_progress"
@@ -1472,11 +1481,8 @@ async fn a_saved_cursor_from_the_future_resumes_from_now() {
         .stream();
     let first = events.next().await.expect("an event").expect("no error");
     assert_eq!(first.task.id, "b");
-    let since = server.log()[0].query("since").map(str::to_owned);
-    assert!(
-        since.as_deref().is_some_and(|s| !s.starts_with("9000")),
-        "{since:?}"
-    );
+    let since = since_of(&server.log()[0]);
+    assert!(since.is_some_and(|s| s <= t0), "{since:?}");
 }
 
 #[tokio::test]
@@ -1524,4 +1530,49 @@ async fn a_many_task_wait_returns_each_task_as_it_met_the_condition() {
         ]
     );
     assert_eq!(server.requests(), 4, "one poll per step of the schedule");
+}
+
+#[tokio::test]
+async fn a_slow_reader_of_a_feed_loses_nothing_to_a_task_from_the_future() {
+    // The poll sent at t0 + 10 s lists `a` and a task dated in the year 9000. The reader takes
+    // 30 s over `a`'s event; meanwhile `c` ends (at t0 + 15 s), after the poll was sent. The
+    // bound on `since` is the clock when the poll was sent, not when its events were read:
+    // the next poll must still list `c`.
+    use agent_tasks::clock::Clock;
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    let created = t0 - TimeDelta::hours(1);
+    let server = Hostile::start(listing(move |poll| {
+        let far = updated_task("far", "in_progress", year_9000(), created);
+        let a = updated_task("a", "completed", t0 + TimeDelta::seconds(1), created);
+        let c = updated_task("c", "completed", t0 + TimeDelta::seconds(15), created);
+        match poll {
+            0 => vec![updated_task(
+                "x",
+                "in_progress",
+                t0 - TimeDelta::minutes(1),
+                created,
+            )],
+            1 => vec![far, a],
+            _ => vec![far, c, a],
+        }
+    }))
+    .await;
+    let mut events = client(&server, &clock)
+        .list_tasks()
+        .watch()
+        .timeout(Duration::from_secs(120))
+        .stream();
+    let first = events.next().await.expect("an event").expect("no error");
+    assert_eq!(first.task.id, "a");
+    clock.advance(Duration::from_secs(30));
+    let mut seen = Vec::new();
+    while let Some(event) = events.next().await {
+        let event = event.expect("no error");
+        seen.push(event.task.id.clone());
+        if event.task.id == "c" {
+            break;
+        }
+    }
+    assert_eq!(seen, ["far", "c"], "c's end was lost");
 }
