@@ -166,13 +166,22 @@ fn app(dir: &Path, krate: &str, what: &str, dependency: &str, main: &str) -> App
     }
 }
 
-fn cargo(dir: &Path) -> Command {
+/// Cargo in `dir`, with the settings of a user's plain `cargo build`: whatever the caller's
+/// environment says (CI sets `CARGO_INCREMENTAL` and `CARGO_PROFILE_DEV_DEBUG`), each build gets
+/// the target dir it is given and the profiles its manifest gives.
+pub fn cargo(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO"));
-    command
-        .current_dir(dir)
-        // Whatever the caller's environment says, each build gets the target dir it is given.
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET_DIR");
+    command.current_dir(dir);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PROFILE_")
+            || name == "CARGO_INCREMENTAL"
+            || name == "CARGO_TARGET_DIR"
+            || name == "CARGO_BUILD_TARGET_DIR"
+        {
+            command.env_remove(&*name);
+        }
+    }
     command
 }
 

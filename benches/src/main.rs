@@ -771,11 +771,10 @@ fn workspace() -> PathBuf {
 /// and whether the raw crate's build script ran.
 fn cargo_build(target: &Path, args: &[&str]) -> (Duration, bool) {
     let t = Instant::now();
-    let out = std::process::Command::new(env!("CARGO"))
+    let out = downstream::cargo(&workspace())
         .args(["build", "-v", "-p", "agent-tasks"])
         .args(args)
         .env("CARGO_TARGET_DIR", target)
-        .current_dir(workspace())
         .output()
         .expect("cargo runs");
     let elapsed = t.elapsed();
