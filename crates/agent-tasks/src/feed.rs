@@ -10,7 +10,9 @@
 //! `since` never passes the client's own clock. A task dated in the future (a server clock
 //! running ahead, a broken or hostile answer, a cursor saved under either) would otherwise hide
 //! every change until that date; held at now, a poll lists a few tasks again instead, and
-//! those make no event unless they changed.
+//! those make no event unless they changed. The price falls on a client whose clock runs
+//! behind GitHub's by more than a second: after each change the next poll's `since` differs,
+//! so its answer is a 200 rather than a free 304 (one or two more counted answers a change).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
