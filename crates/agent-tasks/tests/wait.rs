@@ -23,15 +23,20 @@ async fn setup(builder: agent_tasks_fake::FakeBuilder) -> (Arc<Fake>, Arc<Steppe
     .await
 }
 
+/// Starts a task in octocat/hello-world.
+async fn start(client: &Client, prompt: &str) -> agent_tasks::Task {
+    client
+        .repo("octocat", "hello-world")
+        .create_task(prompt)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_wait_follows_the_task_to_its_end_with_conditional_requests() {
     let (fake, clock, client) = setup(Fake::builder()).await;
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("Fix it")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "Fix it").await;
     let done = client
         .task(&task.id)
         .wait()
@@ -73,12 +78,7 @@ async fn a_wait_follows_the_task_to_its_end_with_conditional_requests() {
 #[tokio::test]
 async fn watch_yields_each_change_of_state() {
     let (_fake, _clock, client) = setup(Fake::builder()).await;
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("Fix it")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "Fix it").await;
     let states: Vec<TaskState> = client
         .task(&task.id)
         .watch()
@@ -100,12 +100,7 @@ async fn watch_yields_each_change_of_state() {
 async fn a_task_waiting_for_a_person_ends_an_attention_wait_but_not_a_terminal_one() {
     let (_fake, _clock, client) =
         setup(Fake::builder().outcome("[ask]", Outcome::WaitingForUser)).await;
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("[ask] me")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "[ask] me").await;
     let seen = client
         .repo("octocat", "hello-world")
         .task(&task.id)
@@ -226,12 +221,7 @@ async fn bad_wait_options_are_refused_before_anything_is_sent() {
     );
     assert_eq!(fake.state().requests_total, 0);
     // The streams check too: a zero interval would otherwise poll in a tight loop.
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("x")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "x").await;
     let before = fake.state().requests_total;
     let items: Vec<_> = futures_util::StreamExt::collect(
         client
@@ -287,12 +277,7 @@ async fn dropping_a_wait_cancels_it() {
         .base_url(fake.url())
         .build()
         .unwrap();
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("Slow")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "Slow").await;
     let wait = client
         .task(&task.id)
         .wait()
@@ -317,23 +302,13 @@ async fn dropping_a_wait_cancels_it() {
 #[tokio::test]
 async fn waiting_for_a_task_the_list_does_not_show_ends_with_a_clear_error() {
     let (fake, clock, client) = setup(Fake::builder().token("other-user")).await;
-    let mine = client
-        .repo("octocat", "hello-world")
-        .create_task("Mine")
-        .send()
-        .await
-        .unwrap();
+    let mine = start(&client, "Mine").await;
     let other = Client::builder()
         .token("other-user")
         .base_url(fake.url())
         .build()
         .unwrap();
-    let theirs = other
-        .repo("octocat", "hello-world")
-        .create_task("Theirs")
-        .send()
-        .await
-        .unwrap();
+    let theirs = start(&other, "Theirs").await;
     let e = client
         .wait_for_all([&mine, &theirs])
         .interval(Duration::from_secs(5))
@@ -458,12 +433,7 @@ async fn an_interval_under_a_second_is_refused_against_github_and_taken_against_
 
     // A loopback test server may be polled as fast as a test likes.
     let (fake, _clock, client) = setup(Fake::builder()).await;
-    let task = client
-        .repo("octocat", "hello-world")
-        .create_task("x")
-        .send()
-        .await
-        .unwrap();
+    let task = start(&client, "x").await;
     let done = client
         .task(&task.id)
         .wait()
