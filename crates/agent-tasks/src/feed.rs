@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::whole_second;
 use crate::error::{Error, Result};
-use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, guarded};
+use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, advance_since, guarded};
 use crate::types::{PullRequestRef, Task, TaskState};
 use crate::wait::{Poller, WaitOptions};
 
@@ -108,8 +108,7 @@ impl std::str::FromStr for Cursor {
 
 impl Cursor {
     /// The changes `task` makes to what the cursor knows, recorded in it. `sent` is the
-    /// client's clock when the poll that listed it was sent: `since` moves to the task's
-    /// update, but never past `sent` (see `hold_at`), and never back.
+    /// client's clock when the poll that listed it was sent (see `advance_since`).
     fn apply(&mut self, task: &Task, sent: DateTime<Utc>) -> Vec<Change> {
         let seen = Seen {
             state: task.state.clone(),
@@ -151,8 +150,7 @@ impl Cursor {
             });
         }
         if let Some(updated) = task.updated_at {
-            let updated = updated.min(sent);
-            self.since = Some(self.since.map_or(updated, |s| s.max(updated)));
+            advance_since(&mut self.since, updated, sent);
         }
         self.seen.insert(task.id.clone(), seen);
         changes
@@ -349,7 +347,7 @@ impl<S: ListScope> Feed<S> {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Some(Ok(None)) => st.poller.not_modified(),
+                    Some(Ok(None)) => st.poller.reset(),
                     Some(Ok(Some(mut tasks))) => {
                         // Oldest change first, so the cursor only moves forward.
                         tasks.reverse();
@@ -370,7 +368,7 @@ impl<S: ListScope> Feed<S> {
                         // as a bound that `since` does not pass.
                         st.baseline = false;
                         if changed {
-                            st.poller.changed();
+                            st.poller.reset();
                         } else {
                             st.poller.unchanged();
                         }

@@ -320,6 +320,19 @@ impl sealed::Scope for InRepo {
     }
 }
 
+/// Moves a poller's `since` after a poll sent at `sent` (the client's clock, in whole seconds)
+/// listed a task updated at `updated`: forward to the update, never back, and never past
+/// `sent`. A task dated later than that (a server clock running ahead, a hostile answer) would
+/// otherwise hide every change until its date.
+pub(crate) fn advance_since(
+    since: &mut Option<DateTime<Utc>>,
+    updated: DateTime<Utc>,
+    sent: DateTime<Utc>,
+) {
+    let updated = updated.min(sent);
+    *since = Some(since.map_or(updated, |s| s.max(updated)));
+}
+
 /// All the pages of one conditional walk: the tasks, and the first page's `ETag`.
 pub(crate) struct Collected {
     pub(crate) tasks: Vec<Task>,

@@ -42,7 +42,7 @@ use crate::client::Client;
 use crate::clock::{Clock, whole_second};
 use crate::error::{Error, Result};
 use crate::get::GetTask;
-use crate::list::{SortDirection, TaskSort, guarded};
+use crate::list::{SortDirection, TaskSort, advance_since, guarded};
 use crate::transport::Conditional;
 use crate::types::{Task, TaskState, TaskWithSessions};
 
@@ -66,9 +66,7 @@ impl Until {
             Until::TerminalOrAttention => state.is_terminal() || state.needs_attention(),
         }
     }
-}
 
-impl Until {
     /// The states that meet the condition, for the list's `state` filter.
     fn states(self) -> Vec<TaskState> {
         TaskState::KNOWN
@@ -204,15 +202,11 @@ impl Poller {
         tokio::time::timeout(left, request).await.ok()
     }
 
-    /// A poll saw news: poll at the first interval again.
-    pub(crate) fn changed(&mut self) {
-        self.interval = self.options.interval;
-    }
-
-    /// A poll was answered 304: it cost nothing against the rate limit, and what is polled
-    /// changes less often than it is polled, so polling at the first interval costs at most
-    /// one counted answer per change. Back to the first interval.
-    pub(crate) fn not_modified(&mut self) {
+    /// Back to the first interval, after a poll that saw news (poll soon again) or that was
+    /// answered 304 (it cost nothing against the rate limit, and what is polled changes less
+    /// often than it is polled, so polling at the first interval costs at most one counted
+    /// answer per change).
+    pub(crate) fn reset(&mut self) {
         self.interval = self.options.interval;
     }
 
@@ -370,7 +364,7 @@ impl WaitTask {
                         st.done = true;
                         return Some((Err(e), st));
                     }
-                    Some(Ok(Conditional::NotModified)) => st.poller.not_modified(),
+                    Some(Ok(Conditional::NotModified)) => st.poller.reset(),
                     Some(Ok(Conditional::Modified { value, etag })) => {
                         st.etag = etag;
                         let first = st.last.is_none();
@@ -378,7 +372,7 @@ impl WaitTask {
                         st.last = Some(value.clone());
                         if changed {
                             if !first {
-                                st.poller.changed();
+                                st.poller.reset();
                             }
                             st.done = st.until.is_met(&value.state);
                             return Some((Ok(value), st));
@@ -635,7 +629,7 @@ impl WaitAll {
                         return Some((Err(e), st));
                     }
                     Some(Ok(None)) => {
-                        st.poller.not_modified();
+                        st.poller.reset();
                         None
                     }
                     Some(Ok(Some(collected))) => Some(collected),
@@ -645,15 +639,12 @@ impl WaitAll {
                     // `since` stays put while the answer fits one page, so that an unchanged
                     // listing is answered 304 (moving it changes the answer: one more counted);
                     // past one page it moves to the latest update of the tasks waited for
-                    // (every later change is at or after it, and `since` includes it), but not
-                    // past the client's clock when the poll was sent (a task dated later would
-                    // hide the changes before that date) and never back.
+                    // (every later change is at or after it, and `since` includes it).
                     if collected.pages > 1
                         && let Some(latest) =
                             collected.tasks.iter().filter_map(|t| t.updated_at).max()
                     {
-                        let latest = latest.min(sent);
-                        st.since = Some(st.since.map_or(latest, |s| s.max(latest)));
+                        advance_since(&mut st.since, latest, sent);
                     }
                     let mut news = false;
                     for task in collected.tasks {
@@ -684,7 +675,7 @@ impl WaitAll {
                         }
                     }
                     if news {
-                        st.poller.changed();
+                        st.poller.reset();
                     } else if !switched {
                         // (The first answer to the filtered query costs by design: it is not
                         // a reason to poll less often.)
