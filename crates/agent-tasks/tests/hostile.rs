@@ -11,6 +11,7 @@ mod hostile;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use agent_tasks::clock::Clock;
 use agent_tasks::retry::{RateLimitPolicy, RetryPolicy};
 use agent_tasks::{Client, Error};
 use chrono::{TimeDelta, Utc};
@@ -1359,6 +1360,18 @@ fn since_of(r: &Request) -> Option<chrono::DateTime<Utc>> {
     })
 }
 
+/// A clock that does not really sleep, its time now (`t0`), and a time an hour before it at
+/// which the tasks were created.
+fn clock_at_t0() -> (
+    std::sync::Arc<Naps>,
+    chrono::DateTime<Utc>,
+    chrono::DateTime<Utc>,
+) {
+    let clock = Naps::new();
+    let t0 = clock.utc_now();
+    (clock, t0, t0 - TimeDelta::hours(1))
+}
+
 /// A time no task can have been updated at yet.
 fn year_9000() -> chrono::DateTime<Utc> {
     "9000-01-01T00:00:00Z".parse().expect("a time")
@@ -1381,10 +1394,7 @@ fn updated_task(
 async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
     // One task claims an update in the year 9000. Were the feed's `since` to follow it, every
     // later poll would skip each change until then: the other task's end would never be seen.
-    use agent_tasks::clock::Clock;
-    let clock = Naps::new();
-    let t0 = clock.utc_now();
-    let created = t0 - TimeDelta::hours(1);
+    let (clock, t0, created) = clock_at_t0();
     let far = year_9000();
     let server = Hostile::start(listing(move |poll| {
         let b = if poll == 0 {
@@ -1425,10 +1435,7 @@ async fn a_task_that_claims_a_future_creation_can_still_be_waited_for() {
     // The caller's task came from an answer that dated its creation in the year 9000. A
     // many-task wait lists `since` its tasks' creation: were that the year 9000, the task would
     // never be listed, and the wait would give up on it.
-    use agent_tasks::clock::Clock;
-    let clock = Naps::new();
-    let t0 = clock.utc_now();
-    let created = t0 - TimeDelta::hours(1);
+    let (clock, t0, created) = clock_at_t0();
     let far = year_9000();
     let server = Hostile::start(listing(move |poll| {
         let state = if poll == 0 {
@@ -1457,10 +1464,7 @@ async fn a_task_that_claims_a_future_creation_can_still_be_waited_for() {
 
 #[tokio::test]
 async fn a_saved_cursor_from_the_future_resumes_from_now() {
-    use agent_tasks::clock::Clock;
-    let clock = Naps::new();
-    let t0 = clock.utc_now();
-    let created = t0 - TimeDelta::hours(1);
+    let (clock, t0, created) = clock_at_t0();
     let server = Hostile::start(listing(move |_| {
         vec![updated_task(
             "b",
@@ -1490,10 +1494,7 @@ async fn a_many_task_wait_returns_each_task_as_it_met_the_condition() {
     // t1 asks for the user, then gets back to work; t2 completes later. The wait reports t1
     // once, as it was when it met the condition, and does not wait for it again: it ends when
     // t2 does.
-    use agent_tasks::clock::Clock;
-    let clock = Naps::new();
-    let t0 = clock.utc_now();
-    let created = t0 - TimeDelta::hours(1);
+    let (clock, t0, created) = clock_at_t0();
     let server = Hostile::start(listing(move |poll| {
         let at = t0 + TimeDelta::seconds(i64::try_from(poll).unwrap_or(0));
         let (t1, t2) = match poll {
@@ -1538,10 +1539,7 @@ async fn a_slow_reader_of_a_feed_loses_nothing_to_a_task_from_the_future() {
     // 30 s over `a`'s event; meanwhile `c` ends (at t0 + 15 s), after the poll was sent. The
     // bound on `since` is the clock when the poll was sent, not when its events were read:
     // the next poll must still list `c`.
-    use agent_tasks::clock::Clock;
-    let clock = Naps::new();
-    let t0 = clock.utc_now();
-    let created = t0 - TimeDelta::hours(1);
+    let (clock, t0, created) = clock_at_t0();
     let server = Hostile::start(listing(move |poll| {
         let far = updated_task("far", "in_progress", year_9000(), created);
         let a = updated_task("a", "completed", t0 + TimeDelta::seconds(1), created);
