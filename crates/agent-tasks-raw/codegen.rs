@@ -25,16 +25,20 @@ pub const CLIENT_FILE: &str = "agents.rs";
 /// File name of the generated typed mocks.
 pub const MOCKS_FILE: &str = "agents_httpmock.rs";
 
-/// Schemas whose closed enums the preview API may grow. Each is replaced by a hand-written type
-/// in the raw crate's `open_enums` module that keeps values it does not know.
-const OPEN_ENUMS: &[&str] = &[
-    "TaskState",
-    "CreatorType",
-    "ArtifactProvider",
-    "ArtifactType",
-    "UsageType",
-    "ValidationErrorCode",
-];
+/// The extension that keeps a string enum of the spec closed: a value only the client sends
+/// (a sort order), which the API cannot grow behind its back.
+const CLOSED_ENUM: &str = "x-closed-enum";
+/// The extension that documents each value of a string enum, in the order of its `enum`.
+const ENUM_DESCRIPTIONS: &str = "x-enum-descriptions";
+
+/// A string enum of the spec's components that stays open: a value the server adds decodes as
+/// `Unknown(..)` instead of failing the answer.
+struct OpenEnum {
+    name: String,
+    description: Option<String>,
+    /// Each value with its description.
+    values: Vec<(String, Option<String>)>,
+}
 
 /// Generates the client and the typed mocks from the text of the spec.
 pub fn generate(spec_yaml: &str) -> Result<Generated, String> {
@@ -55,10 +59,11 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, String> {
         )
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
-    for name in OPEN_ENUMS {
+    let open_enums = open_enums(&spec)?;
+    for open in &open_enums {
         settings.with_replacement(
-            name,
-            format!("crate::{name}"),
+            &open.name,
+            format!("crate::{}", open.name),
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
@@ -75,10 +80,131 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, String> {
         .map_err(|e| format!("progenitor failed on the mocks: {e}"))?;
 
     let hash = spec_hash::spec_hash(spec_yaml);
+    // The API's vocabulary, from the same spec: its open enums (written one value a line, which
+    // prettyplease does not do inside a macro) and its operations.
+    let mut client = format_file(client, hash, "the client")?;
+    for open in &open_enums {
+        client.push('\n');
+        client.push_str(&open.text());
+    }
+    client.push('\n');
+    client.push_str(&unparse(operations(&spec)?, "OPERATIONS")?);
     Ok(Generated {
-        client: format_file(client, hash, "the client")?,
+        client,
         mocks: format_file(mocks, hash, "the typed mocks")?,
     })
+}
+
+/// Rust text for `tokens`, formatted by prettyplease with LF line ends.
+fn unparse(tokens: proc_macro2::TokenStream, what: &str) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated {what} does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file).replace("\r\n", "\n"))
+}
+
+/// Every string enum of the spec's components but those marked [`CLOSED_ENUM`].
+fn open_enums(spec: &openapiv3::OpenAPI) -> Result<Vec<OpenEnum>, String> {
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    let Some(components) = &spec.components else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (name, schema) in &components.schemas {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let SchemaKind::Type(Type::String(string)) = &schema.schema_kind else {
+            continue;
+        };
+        let data = &schema.schema_data;
+        if string.enumeration.is_empty()
+            || data.extensions.get(CLOSED_ENUM).and_then(|v| v.as_bool()) == Some(true)
+        {
+            continue;
+        }
+        let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
+        let descriptions: Vec<Option<String>> = match data.extensions.get(ENUM_DESCRIPTIONS) {
+            None => vec![None; values.len()],
+            Some(list) => {
+                let list = list.as_array().filter(|l| l.len() == values.len()).ok_or_else(|| {
+                    format!("{name}: {ENUM_DESCRIPTIONS} must list one text per value of its enum, in order")
+                })?;
+                list.iter().map(|d| d.as_str().map(str::to_owned)).collect()
+            }
+        };
+        out.push(OpenEnum {
+            name: name.clone(),
+            description: data.description.clone(),
+            values: values.into_iter().zip(descriptions).collect(),
+        });
+    }
+    Ok(out)
+}
+
+impl OpenEnum {
+    /// The enum, as an invocation of the raw crate's `open_enum!` macro, one value a line.
+    fn text(&self) -> String {
+        let doc = |text: &Option<String>, fallback: &str, indent: &str| {
+            let text = text.as_deref().unwrap_or(fallback);
+            text.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .lines()
+                .map(|line| format!("{indent}#[doc = {line:?}]\n"))
+                .collect::<String>()
+        };
+        let mut out = String::from("open_enum! {\n");
+        out.push_str(&doc(&self.description, &self.name, "    "));
+        out.push_str(&format!("    {} {{\n", self.name));
+        for (value, description) in &self.values {
+            out.push_str(&doc(description, &format!("`{value}`"), "        "));
+            out.push_str(&format!("        {} => {value:?},\n", variant_name(value)));
+        }
+        out.push_str("    }\n}\n");
+        out
+    }
+}
+
+/// The Rust name of an enum value: `in_progress` -> `InProgress`.
+fn variant_name(value: &str) -> String {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// `OPERATIONS`: every operation of the spec, in its order, as the raw crate's `Operation`.
+fn operations(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let mut entries = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            return Err(format!("{path}: a path item by reference is not supported"));
+        };
+        for (method, operation) in item.iter() {
+            let id = operation
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| format!("{} {path} has no operationId", method.to_uppercase()))?;
+            entries.push(format!(
+                "crate::Operation {{ id: {id:?}, method: {:?}, path: {path:?} }},",
+                method.to_uppercase()
+            ));
+        }
+    }
+    format!(
+        "#[doc = \"Every operation of the spec, in its order: what the SDK, the fake and the CLI \
+         must each cover (their coverage tests read this list).\"] \
+         pub const OPERATIONS: &[crate::Operation] = &[{}];",
+        entries.join(" ")
+    )
+    .parse()
+    .map_err(|e| format!("OPERATIONS does not parse: {e}"))
 }
 
 /// The spec the typed mocks are generated from: the same, but
@@ -122,9 +248,7 @@ fn mock_spec(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
 }
 
 fn format_file(tokens: proc_macro2::TokenStream, hash: u64, what: &str) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated {what} does not parse: {e}"))?;
-    let body = prettyplease::unparse(&file).replace("\r\n", "\n");
+    let body = unparse(tokens, what)?;
     Ok(format!(
         "// @generated by `cargo xtask codegen` (progenitor) from openapi/agents.yaml ({}): {what}. Do not edit.\n\n{body}",
         spec_hash::tag(hash)

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use agent_tasks_fake::{Fake, Outcome, Schedule};
+use agent_tasks_fake::{Fake, Outcome, Schedule, TaskState};
 use common::*;
 
 fn which(program: &str) -> std::path::PathBuf {
@@ -162,13 +162,8 @@ async fn wait_takes_several_tasks_and_exits_with_the_worst_outcome() {
             queued: Duration::from_secs(2),
             running: Duration::from_secs(10),
         })
-        .outcome(
-            "[fail]",
-            Outcome::Failed {
-                message: "no".into(),
-            },
-        )
-        .outcome("[ask]", Outcome::WaitingForUser)
+        .outcome("[fail]", Outcome::failed("no"))
+        .outcome("[ask]", Outcome::new(TaskState::WaitingForUser))
         .start()
         .await
         .unwrap();

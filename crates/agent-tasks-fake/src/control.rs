@@ -86,10 +86,23 @@ fn add_outcome(store: &mut Store, body: &[u8]) -> Answer {
         );
     }
     match serde_json::from_slice::<Script>(body) {
+        // A state the client does not know is welcome (it tests the client); one that is not a
+        // word of up to 64 letters, digits and `_`/`-` is not a state at all.
+        Ok(s) if !is_state_word(s.outcome.state.as_str()) => Answer::error(
+            StatusCode::BAD_REQUEST,
+            "bad script: the outcome's state must be 1 to 64 ASCII letters, digits, `_` or `-`",
+        ),
         Ok(s) => {
             store.add_script(&s.prompt_contains, s.outcome);
             Answer::json(StatusCode::OK, &json!({"scripts": store.scripts()}))
         }
         Err(e) => Answer::error(StatusCode::BAD_REQUEST, &format!("bad script: {e}")),
     }
+}
+
+fn is_state_word(state: &str) -> bool {
+    (1..=64).contains(&state.len())
+        && state
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

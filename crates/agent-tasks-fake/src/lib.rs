@@ -66,8 +66,8 @@
 //! | `POST /_fake/clock/advance` | `{"seconds": N}` moves the clock forward, N from 0 to 100 years |
 //! | `POST /_fake/outcomes` | `{"prompt_contains": "flaky", "outcome": {"state": "failed", "message": "tests failed"}}` |
 //!
-//! Outcome states: `completed`, `failed` (with a `message`), `waiting_for_user`, `idle`,
-//! `timed_out`, `cancelled`.
+//! An outcome is any task state (`TaskState::KNOWN`, or one the client does not know yet),
+//! with an optional `message` for the session's error ([`Outcome`]).
 //!
 //! Fault knobs (each missing knob is off; unknown ones are refused; see [`Faults`]):
 //!
@@ -135,7 +135,7 @@ pub use limits::{
     MAX_CONTROL_BODY_BYTES, MAX_DISCARDED_BODY_BYTES, MAX_HEADER_BYTES, MAX_LATENCY_MS,
     MAX_PRIMARY_WINDOW_SECS, MAX_RETRY_AFTER_SECS, MAX_SCRIPTS, MAX_STORED_TASK_BYTES, MAX_TASKS,
 };
-pub use model::{Outcome, Schedule};
+pub use model::{Outcome, Schedule, TaskState};
 pub use store::{RequestCounts, StateSnapshot};
 
 use clock::Clock;
@@ -284,7 +284,7 @@ impl FakeBuilder {
     /// ```
     /// use agent_tasks_fake::Outcome;
     /// let b = agent_tasks_fake::Fake::builder()
-    ///     .outcome("[fail]", Outcome::Failed { message: "tests failed".into() });
+    ///     .outcome("[fail]", Outcome::failed("tests failed"));
     /// ```
     pub fn outcome(mut self, pattern: &str, outcome: Outcome) -> Self {
         self.scripts.push((pattern.to_owned(), outcome));
@@ -488,7 +488,7 @@ impl Fake {
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
     /// let fake = agent_tasks_fake::start().await?;
-    /// fake.script_outcome("[ask]", agent_tasks_fake::Outcome::WaitingForUser);
+    /// fake.script_outcome("[ask]", agent_tasks_fake::TaskState::WaitingForUser.into());
     /// # Ok(()) }
     /// ```
     pub fn script_outcome(&self, pattern: &str, outcome: Outcome) {
@@ -500,7 +500,7 @@ impl Fake {
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
     /// let fake = agent_tasks_fake::start().await?;
-    /// assert!(!fake.set_task_outcome("no-such-task", agent_tasks_fake::Outcome::Idle));
+    /// assert!(!fake.set_task_outcome("no-such-task", agent_tasks_fake::TaskState::Idle.into()));
     /// # Ok(()) }
     /// ```
     pub fn set_task_outcome(&self, task_id: &str, outcome: Outcome) -> bool {

@@ -10,55 +10,60 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::clock::{add, delta, timestamp};
+pub use agent_tasks_raw::TaskState;
 
-/// The task states the API knows, for validating the `state` filter.
-pub(crate) const KNOWN_STATES: [&str; 8] = [
-    "queued",
-    "in_progress",
-    "completed",
-    "failed",
-    "idle",
-    "waiting_for_user",
-    "timed_out",
-    "cancelled",
-];
-
-/// How a task ends once it has run.
+/// How a task ends once it has run: the state it then rests in, and the message of its
+/// session's error, if any. On the wire (`POST /_fake/outcomes`, `--faults`-style JSON):
+/// `{"state": "failed", "message": "tests failed"}`, `{"state": "waiting_for_user"}`.
+///
+/// Any state will do, one the client does not know included (to test how it copes with a state
+/// the preview API adds); an active one (`in_progress`) makes a task that never ends.
+///
+/// ```
+/// use agent_tasks_fake::{Outcome, TaskState};
+/// assert_eq!(Outcome::default().state, TaskState::Completed);
+/// let failed = Outcome::failed("tests failed");
+/// assert_eq!(failed.state, TaskState::Failed);
+/// assert_eq!(Outcome::from(TaskState::TimedOut).message, None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Outcome {
-    /// `completed`, with a pull request artifact.
-    Completed,
-    /// `failed`, with this message as the session's error.
-    Failed {
-        /// The session error's message.
-        message: String,
-    },
-    /// `waiting_for_user`: the agent asks a person.
-    WaitingForUser,
-    /// `idle`.
-    Idle,
-    /// `timed_out`.
-    TimedOut,
-    /// `cancelled`.
-    Cancelled,
+#[non_exhaustive]
+pub struct Outcome {
+    /// The state the task ends in.
+    pub state: TaskState,
+    /// The message of the session's error, once the task has ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl Outcome {
-    /// The task state this outcome ends in.
-    ///
-    /// ```
-    /// assert_eq!(agent_tasks_fake::Outcome::TimedOut.state(), "timed_out");
-    /// ```
-    pub fn state(&self) -> &'static str {
-        match self {
-            Outcome::Completed => "completed",
-            Outcome::Failed { .. } => "failed",
-            Outcome::WaitingForUser => "waiting_for_user",
-            Outcome::Idle => "idle",
-            Outcome::TimedOut => "timed_out",
-            Outcome::Cancelled => "cancelled",
+    /// The task ends in `state`, without an error message.
+    pub fn new(state: TaskState) -> Self {
+        Outcome {
+            state,
+            message: None,
         }
+    }
+
+    /// The task ends `failed`, its session's error saying `message`.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Outcome {
+            state: TaskState::Failed,
+            message: Some(message.into()),
+        }
+    }
+}
+
+impl Default for Outcome {
+    /// `completed`, with a pull request.
+    fn default() -> Self {
+        Outcome::new(TaskState::Completed)
+    }
+}
+
+impl From<TaskState> for Outcome {
+    fn from(state: TaskState) -> Self {
+        Outcome::new(state)
     }
 }
 
@@ -189,14 +194,14 @@ impl StoredTask {
         add(self.started_at(), delta(self.schedule.running))
     }
 
-    /// The state at `now`, and when it began.
-    pub(crate) fn state_at(&self, now: DateTime<Utc>) -> (&'static str, DateTime<Utc>) {
+    /// The state at `now`, when it began, and whether the task has reached its outcome.
+    pub(crate) fn state_at(&self, now: DateTime<Utc>) -> (&TaskState, DateTime<Utc>, bool) {
         if now < self.started_at() {
-            ("queued", self.created_at)
+            (&TaskState::Queued, self.created_at, false)
         } else if now < self.ended_at() {
-            ("in_progress", self.started_at())
+            (&TaskState::InProgress, self.started_at(), false)
         } else {
-            (self.outcome.state(), self.ended_at())
+            (&self.outcome.state, self.ended_at(), true)
         }
     }
 
@@ -210,16 +215,16 @@ impl StoredTask {
         self.base_ref.clone().unwrap_or_else(|| "main".into())
     }
 
-    fn artifacts(&self, state: &str) -> Vec<Value> {
+    fn artifacts(&self, state: &TaskState) -> Vec<Value> {
         let mut out = Vec::new();
-        if state != "queued" {
+        if *state != TaskState::Queued {
             out.push(json!({
                 "provider": "github",
                 "type": "branch",
                 "data": {"head_ref": self.head_branch(), "base_ref": self.base_branch()}
             }));
         }
-        if state == "completed" {
+        if state.is_success() {
             let (pr, node_id) = self.pull_request();
             out.push(json!({
                 "provider": "github",
@@ -240,12 +245,15 @@ impl StoredTask {
 
     /// The task's pull request at `now`, if it has opened one by then.
     pub(crate) fn pull_request_at(&self, now: DateTime<Utc>) -> Option<(i64, String)> {
-        (self.state_at(now).0 == "completed").then(|| self.pull_request())
+        self.state_at(now)
+            .0
+            .is_success()
+            .then(|| self.pull_request())
     }
 
     /// The task as the list and create operations return it.
     pub(crate) fn render(&self, now: DateTime<Utc>, base: &str) -> Value {
-        let (state, since) = self.state_at(now);
+        let (state, since, _) = self.state_at(now);
         let mut task = json!({
             "id": self.id,
             "url": format!("{base}/agents/repos/{}/{}/tasks/{}", self.repo.owner, self.repo.name, self.id),
@@ -270,7 +278,7 @@ impl StoredTask {
 
     /// The task with its session, as the get operations return it.
     pub(crate) fn render_with_sessions(&self, now: DateTime<Utc>, base: &str) -> Value {
-        let (state, since) = self.state_at(now);
+        let (state, since, ended) = self.state_at(now);
         let mut task = self.render(now, base);
         // The session id is the task id with a leading `s` in place of its first character.
         let session_id = format!("s{}", self.id.get(1..).unwrap_or(""));
@@ -289,15 +297,15 @@ impl StoredTask {
             "base_ref": self.base_branch(),
             "model": self.model.clone().unwrap_or_else(|| "claude-sonnet-4.6".into()),
         });
-        if !matches!(state, "queued" | "in_progress") {
+        if ended {
             session["completed_at"] = json!(timestamp(since));
             // Credits grow with the running time: one AI credit per minute, in nano units.
             let minutes = self.schedule.running.as_secs_f64() / 60.0;
             session["usage"] =
                 json!({"type": "ai_credits", "amount": (minutes.max(0.1) * 1e9).round()});
         }
-        if let Outcome::Failed { message } = &self.outcome
-            && state == "failed"
+        if let Some(message) = &self.outcome.message
+            && ended
         {
             session["error"] = json!({"message": message});
         }

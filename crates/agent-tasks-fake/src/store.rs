@@ -184,7 +184,7 @@ impl Store {
         self.scripts
             .iter()
             .find(|(pattern, _)| prompt.contains(pattern.as_str()))
-            .map_or(Outcome::Completed, |(_, o)| o.clone())
+            .map_or_else(Outcome::default, |(_, o)| o.clone())
     }
 
     /// The fault knobs in force.
@@ -331,7 +331,7 @@ mod tests {
             create_pull_request: false,
             created_at: store.clock.now(),
             schedule: store.schedule(),
-            outcome: Outcome::Completed,
+            outcome: Outcome::default(),
             archived_at: None,
         }
     }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Faults, Outcome, Schedule};
+use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Faults, Outcome, Schedule, TaskState};
 use agent_tasks_raw::types::{BasicError, Task, TaskList, TaskWithSessions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -89,7 +89,7 @@ fn manual() -> agent_tasks_fake::FakeBuilder {
 async fn every_operation_answers_in_the_documented_shape() {
     let api = Api::new(manual()).await;
     let created = api.create("Fix the login button").await;
-    assert_eq!(created.state.as_str(), "queued");
+    assert_eq!(created.state, TaskState::Queued);
     assert_eq!(created.name.as_deref(), Some("Fix the login button"));
     let by_id = api.get(&created.id).await;
     assert_eq!(by_id.id, created.id);
@@ -126,10 +126,10 @@ async fn every_operation_answers_in_the_documented_shape() {
 async fn tasks_move_through_their_states_on_the_clock() {
     let api = Api::new(manual()).await;
     let id = api.create("Add tests").await.id;
-    assert_eq!(api.get(&id).await.state.as_str(), "queued");
+    assert_eq!(api.get(&id).await.state, TaskState::Queued);
     api.fake.advance(Duration::from_secs(11));
     let running = api.get(&id).await;
-    assert_eq!(running.state.as_str(), "in_progress");
+    assert_eq!(running.state, TaskState::InProgress);
     assert_eq!(
         running.artifacts.as_ref().unwrap().len(),
         1,
@@ -137,7 +137,7 @@ async fn tasks_move_through_their_states_on_the_clock() {
     );
     api.fake.advance(Duration::from_secs(60));
     let done = api.get(&id).await;
-    assert_eq!(done.state.as_str(), "completed");
+    assert_eq!(done.state, TaskState::Completed);
     let session = &done.sessions.as_ref().unwrap()[0];
     assert_eq!(session.usage.as_ref().unwrap().amount, 1e9);
     assert!(session.completed_at.is_some());
@@ -153,26 +153,24 @@ async fn tasks_move_through_their_states_on_the_clock() {
 
 #[tokio::test]
 async fn outcomes_can_be_scripted_by_prompt_and_per_task() {
-    let api = Api::new(manual().outcome(
-        "[fail]",
-        Outcome::Failed {
-            message: "tests failed".into(),
-        },
-    ))
-    .await;
-    api.fake.script_outcome("[ask]", Outcome::WaitingForUser);
+    let api = Api::new(manual().outcome("[fail]", Outcome::failed("tests failed"))).await;
+    api.fake
+        .script_outcome("[ask]", TaskState::WaitingForUser.into());
     let failed = api.create("[fail] break things").await.id;
     let asks = api.create("[ask] a question").await.id;
-    let timed_out = api.create("slow").await.id;
-    let cancelled = api.create("stop").await.id;
-    let idle = api.create("idle").await.id;
-    assert!(api.fake.set_task_outcome(&timed_out, Outcome::TimedOut));
-    assert!(api.fake.set_task_outcome(&cancelled, Outcome::Cancelled));
-    assert!(api.fake.set_task_outcome(&idle, Outcome::Idle));
-    assert!(!api.fake.set_task_outcome("nope", Outcome::Idle));
+    // Every state of the API's vocabulary can be an outcome, and so can one it does not know.
+    let invented = TaskState::from("paused-by-the-fake-test");
+    assert!(invented.is_unknown(), "pick another invented state");
+    let mut per_task = Vec::new();
+    for state in TaskState::KNOWN.iter().chain([&invented]) {
+        let id = api.create("a task").await.id;
+        assert!(api.fake.set_task_outcome(&id, state.clone().into()));
+        per_task.push((id, state.clone()));
+    }
+    assert!(!api.fake.set_task_outcome("nope", TaskState::Idle.into()));
     api.fake.advance(Duration::from_secs(100));
     let f = api.get(&failed).await;
-    assert_eq!(f.state.as_str(), "failed");
+    assert_eq!(f.state, TaskState::Failed);
     assert_eq!(
         f.sessions.unwrap()[0]
             .error
@@ -182,13 +180,9 @@ async fn outcomes_can_be_scripted_by_prompt_and_per_task() {
             .as_deref(),
         Some("tests failed")
     );
-    for (id, state) in [
-        (&asks, "waiting_for_user"),
-        (&timed_out, "timed_out"),
-        (&cancelled, "cancelled"),
-        (&idle, "idle"),
-    ] {
-        assert_eq!(api.get(id).await.state.as_str(), state);
+    assert_eq!(api.get(&asks).await.state, TaskState::WaitingForUser);
+    for (id, state) in &per_task {
+        assert_eq!(&api.get(id).await.state, state);
     }
     let r = api
         .http
@@ -200,7 +194,7 @@ async fn outcomes_can_be_scripted_by_prompt_and_per_task() {
     assert_eq!(r.status(), StatusCode::OK);
     let c = api.create("[cancel] me").await.id;
     api.fake.advance(Duration::from_secs(100));
-    assert_eq!(api.get(&c).await.state.as_str(), "cancelled");
+    assert_eq!(api.get(&c).await.state, TaskState::Cancelled);
 }
 
 #[tokio::test]
@@ -321,13 +315,7 @@ async fn it_checks_what_github_checks() {
 
 #[tokio::test]
 async fn lists_filter_sort_and_page_like_github() {
-    let api = Api::new(manual().outcome(
-        "[fail]",
-        Outcome::Failed {
-            message: "x".into(),
-        },
-    ))
-    .await;
+    let api = Api::new(manual().outcome("[fail]", Outcome::failed("x"))).await;
     let mut ids = Vec::new();
     for i in 0..7 {
         let prompt = if i % 2 == 0 {
@@ -618,5 +606,5 @@ async fn the_fake_scales_real_time() {
     .await;
     let id = api.create("quick").await.id;
     tokio::time::sleep(Duration::from_millis(60)).await;
-    assert_eq!(api.get(&id).await.state.as_str(), "completed");
+    assert_eq!(api.get(&id).await.state, TaskState::Completed);
 }

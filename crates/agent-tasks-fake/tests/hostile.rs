@@ -143,7 +143,9 @@ async fn a_batch_of_hostile_requests_gets_4xx_and_the_fake_keeps_serving() {
         ("a step of NaN", request("POST", b"/_fake/clock/advance", "", br#"{"seconds": NaN}"#), Status(400)),
         ("a step as text", request("POST", b"/_fake/clock/advance", "", br#"{"seconds": "10"}"#), Status(400)),
         ("a garbage script", request("POST", b"/_fake/outcomes", "", br#"{"prompt_contains": 1}"#), Status(400)),
-        ("an unknown outcome", request("POST", b"/_fake/outcomes", "", br#"{"prompt_contains": "x", "outcome": {"state": "exploded"}}"#), Status(400)),
+        ("an outcome without a state", request("POST", b"/_fake/outcomes", "", br#"{"prompt_contains": "x", "outcome": {"state": ""}}"#), Status(400)),
+        ("an outcome state that is not a word", request("POST", b"/_fake/outcomes", "", br#"{"prompt_contains": "x", "outcome": {"state": "a b\u001b"}}"#), Status(400)),
+        ("an outcome state that is a number", request("POST", b"/_fake/outcomes", "", br#"{"prompt_contains": "x", "outcome": {"state": 5}}"#), Status(400)),
         ("a control body over its cap", request("PUT", b"/_fake/faults", "", &vec![b' '; 100 * 1024]), Status(413)),
     ];
     for (name, bytes, expect) in &cases {

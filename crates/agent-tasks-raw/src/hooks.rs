@@ -3,8 +3,8 @@
 
 use progenitor_client::ClientInfo;
 
-use crate::Client;
 use crate::body_limit;
+use crate::generated::Client;
 
 /// The `Accept` media type GitHub recommends for its REST API.
 pub const GITHUB_MEDIA_TYPE: &str = "application/vnd.github+json";
@@ -64,7 +64,7 @@ impl progenitor_client::ClientHooks<RequestDefaults> for Client {
         &self,
         request: &mut reqwest::Request,
         _info: &progenitor_client::OperationInfo,
-    ) -> Result<(), crate::Error<E>> {
+    ) -> Result<(), crate::generated::Error<E>> {
         // A name made once, at compile time: a `&str` would be parsed on every request.
         const API_VERSION: reqwest::header::HeaderName =
             reqwest::header::HeaderName::from_static("api-version");

@@ -4,8 +4,11 @@
 //! progenitor from `openapi/agents.yaml` (see `build.rs` and `codegen.rs`); nothing generated is
 //! edited by hand. This crate adds only what progenitor's settings point at:
 //!
-//! - open enums ([`TaskState`], [`CreatorType`], ...) and [`ArtifactData`], which replace the
-//!   generated closed types so that a value the preview API adds never fails a response;
+//! - open enums ([`TaskState`], [`CreatorType`], ...), generated from the spec's string enums
+//!   through one macro (`open_enums.rs`), and [`ArtifactData`]: a value or shape the preview
+//!   API adds never fails a response;
+//! - [`OPERATIONS`], every operation of the spec, and [`TaskState::class`], the one table of
+//!   what each state means (active, needs attention, ended);
 //! - [`RequestDefaults`], the headers and limits every request of a [`Client`] carries, applied
 //!   by a [`progenitor_client::ClientHooks`] impl (which also sends GitHub's `Accept` media type);
 //! - a cap on the size of response bodies ([`BodyTooLarge`]).
@@ -21,18 +24,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod body_limit;
-mod hooks;
+// Before `generated`, which invokes its macro.
+#[macro_use]
 mod open_enums;
-pub mod tls;
-
-pub use body_limit::BodyTooLarge;
-pub use hooks::{GITHUB_MEDIA_TYPE, RequestDefaults};
-pub use open_enums::{
-    ArtifactData, ArtifactProvider, ArtifactType, CreatorType, TaskState, UsageType,
-    ValidationErrorCode,
-};
-
+mod artifact_data;
+mod body_limit;
 #[allow(
     missing_docs,
     unused_imports,
@@ -41,11 +37,18 @@ pub use open_enums::{
     rustdoc::all,
     irrefutable_let_patterns
 )]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/agents.rs"));
-}
+mod generated;
+mod hooks;
+mod operation;
+mod state_class;
+pub mod tls;
 
+pub use artifact_data::ArtifactData;
+pub use body_limit::BodyTooLarge;
 pub use generated::*;
+pub use hooks::{GITHUB_MEDIA_TYPE, RequestDefaults};
+pub use operation::Operation;
+pub use state_class::StateClass;
 
 /// progenitor's typed httpmock helpers: `server.get_task_by_id(|when, then| ...)`.
 ///

@@ -99,7 +99,7 @@ async fn watch_yields_each_change_of_state() {
 #[tokio::test]
 async fn a_task_waiting_for_a_person_ends_an_attention_wait_but_not_a_terminal_one() {
     let (_fake, _clock, client) =
-        setup(Fake::builder().outcome("[ask]", Outcome::WaitingForUser)).await;
+        setup(Fake::builder().outcome("[ask]", Outcome::new(TaskState::WaitingForUser))).await;
     let task = start(&client, "[ask] me").await;
     let seen = client
         .repo("octocat", "hello-world")
@@ -135,13 +135,8 @@ async fn a_task_waiting_for_a_person_ends_an_attention_wait_but_not_a_terminal_o
 
 #[tokio::test]
 async fn waiting_on_a_hundred_tasks_sends_one_list_request_per_interval() {
-    let (fake, clock, client) = setup(Fake::builder().outcome(
-        "[fail]",
-        Outcome::Failed {
-            message: "no".into(),
-        },
-    ))
-    .await;
+    let (fake, clock, client) =
+        setup(Fake::builder().outcome("[fail]", Outcome::failed("no"))).await;
     let repo = client.repo("octocat", "hello-world");
     let mut tasks = Vec::new();
     for i in 0..100 {

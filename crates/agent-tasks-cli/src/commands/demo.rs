@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use agent_tasks::{Task, TaskWithSessions};
-use agent_tasks_fake::{Fake, Outcome, Schedule};
+use agent_tasks_fake::{Fake, Outcome, Schedule, TaskState};
 use futures_util::TryStreamExt;
 
 use crate::args::Global;
@@ -25,7 +25,7 @@ pub async fn run(global: &Global, out: &Out) -> Result<u8, Failure> {
             queued: Duration::from_secs(4),
             running: Duration::from_secs(40),
         })
-        .outcome("flaky", Outcome::WaitingForUser)
+        .outcome("flaky", Outcome::new(TaskState::WaitingForUser))
         .start()
         .await
         .map_err(|e| Failure::error(format!("cannot start the local fake: {e}")))?;

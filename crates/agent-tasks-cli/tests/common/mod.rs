@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule};
+use agent_tasks_fake::{DEFAULT_TOKEN, Fake, Outcome, Schedule, TaskState};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
@@ -21,14 +21,9 @@ pub async fn fake() -> Fake {
             queued: Duration::from_secs(2),
             running: Duration::from_secs(10),
         })
-        .outcome(
-            "[fail]",
-            Outcome::Failed {
-                message: "the tests did not pass".into(),
-            },
-        )
-        .outcome("[ask]", Outcome::WaitingForUser)
-        .outcome("[cancel]", Outcome::Cancelled)
+        .outcome("[fail]", Outcome::failed("the tests did not pass"))
+        .outcome("[ask]", Outcome::new(TaskState::WaitingForUser))
+        .outcome("[cancel]", Outcome::new(TaskState::Cancelled))
         .start()
         .await
         .unwrap()

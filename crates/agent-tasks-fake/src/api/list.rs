@@ -8,26 +8,26 @@ use serde_json::{Value, json};
 
 use crate::answer::Answer;
 use crate::auth::Caller;
-use crate::model::{KNOWN_STATES, Repo, StoredTask};
+use crate::model::{Repo, StoredTask, TaskState};
 use crate::store::Store;
 use crate::url::{encode_path, encode_query_component, query_pairs};
 
 use super::request::Request;
 
 /// The query parameters, checked.
-struct Filters<'q> {
+struct Filters {
     per_page: usize,
     page: usize,
     by_created: bool,
     descending: bool,
     archived: bool,
-    states: Option<Vec<&'q str>>,
+    states: Option<Vec<TaskState>>,
     since: Option<DateTime<Utc>>,
     creators: Vec<i64>,
 }
 
-impl<'q> Filters<'q> {
-    fn parse(pairs: &'q [(String, String)], for_repo: bool) -> Result<Filters<'q>, Answer> {
+impl Filters {
+    fn parse(pairs: &[(String, String)], for_repo: bool) -> Result<Filters, Answer> {
         let get = |name: &str| {
             pairs
                 .iter()
@@ -60,14 +60,15 @@ impl<'q> Filters<'q> {
             Some("true") => true,
             Some(_) => return Err(invalid("is_archived")),
         };
-        let states: Option<Vec<&str>> = get("state").map(|s| {
+        let states: Option<Vec<TaskState>> = get("state").map(|s| {
             s.split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
+                .map(TaskState::from)
                 .collect()
         });
         if let Some(states) = &states
-            && states.iter().any(|s| !KNOWN_STATES.contains(s))
+            && states.iter().any(TaskState::is_unknown)
         {
             return Err(invalid("state"));
         }
@@ -116,9 +117,9 @@ pub(super) fn list(store: &Store, repo: Option<&Repo>, req: &Request, caller: &C
         .filter(|t| t.archived_at.is_some() == f.archived)
         .filter(|t| f.creators.is_empty() || f.creators.contains(&t.creator_id))
         .map(|t| (t, t.state_at(now)))
-        .filter(|(_, (state, _))| f.states.as_ref().is_none_or(|s| s.contains(state)))
-        .filter(|(_, (_, updated))| f.since.is_none_or(|s| *updated >= s))
-        .map(|(t, (_, updated))| (t, updated))
+        .filter(|(_, (state, ..))| f.states.as_ref().is_none_or(|s| s.contains(state)))
+        .filter(|(_, (_, updated, _))| f.since.is_none_or(|s| *updated >= s))
+        .map(|(t, (_, updated, _))| (t, updated))
         .collect();
     matching.sort_by(|a, b| {
         let key = |x: &(&StoredTask, DateTime<Utc>)| {
