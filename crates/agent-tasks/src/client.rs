@@ -12,9 +12,9 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AG
 
 use agent_tasks_raw::RequestDefaults;
 
+use crate::claims::Claims;
 use crate::clock::{Clock, TokioClock};
 use crate::error::{Error, RateLimit, Result, TokenProblem};
-use crate::reconcile::Claims;
 use crate::retry::{RateLimitPolicy, RetryPolicy};
 use crate::transport::Transport;
 use crate::validate;

@@ -41,6 +41,22 @@ pub(crate) fn whole_second(clock: &dyn Clock) -> DateTime<Utc> {
     clock.utc_now().trunc_subsecs(0)
 }
 
+/// An HTTP date (`Sun, 06 Dec 2026 02:15:20 GMT`, the `Date` and `Retry-After` headers), as
+/// a time; `None` when it is not one.
+pub(crate) fn http_date(value: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc2822(value.trim())
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// When an answer was given, by the server's clock: its `Date` header, if it has a readable one.
+pub(crate) fn date_of(headers: &reqwest::header::HeaderMap) -> Option<DateTime<Utc>> {
+    headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(http_date)
+}
+
 /// A duration as people write it: `250 ms`, `2 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`.
 pub(crate) fn human(d: Duration) -> String {
     let secs = d.as_secs();

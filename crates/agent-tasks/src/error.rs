@@ -402,9 +402,7 @@ impl ApiError {
                 ),
             };
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let answered_at = header("date")
-            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
-            .map_or(now, |d| d.with_timezone(&Utc));
+        let answered_at = crate::clock::date_of(headers).unwrap_or(now);
         let mut error = ApiError {
             status,
             message,
@@ -494,9 +492,7 @@ fn parse_retry_after(value: &str, answered_at: DateTime<Utc>) -> Option<Duration
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .with_timezone(&Utc);
+    let at = crate::clock::http_date(value)?;
     Some((at - answered_at).to_std().unwrap_or_default())
 }
 
@@ -668,4 +664,22 @@ pub(crate) fn printable_snippet(body: &[u8], max: usize) -> String {
         out.push_str("...");
     }
     out
+}
+
+/// `stream`, unless `check` failed: then a stream of that one error, and `stream` is never
+/// polled (so nothing is sent). Arguments are checked when the stream is made, but the error
+/// arrives where the caller reads the items.
+pub(crate) fn guarded<T, S>(
+    check: Result<()>,
+    stream: S,
+) -> impl futures_core::Stream<Item = Result<T>>
+where
+    S: futures_core::Stream<Item = Result<T>>,
+{
+    match check {
+        Ok(()) => futures_util::future::Either::Left(stream),
+        Err(e) => futures_util::future::Either::Right(futures_util::stream::once(
+            std::future::ready(Err(e)),
+        )),
+    }
 }

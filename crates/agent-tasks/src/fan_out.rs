@@ -12,9 +12,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::create::TaskOptions;
 use crate::error::{Error, Result};
 use crate::journal::{Journal, Step};
+use crate::tasks::create::TaskOptions;
 
 pub use crate::journal::Status;
 use crate::types::{Task, TaskState};
@@ -51,7 +51,7 @@ pub struct FanOut {
     pace: Duration,
     concurrency: usize,
     options: TaskOptions,
-    wait: Option<crate::wait::WaitOptions>,
+    wait: Option<crate::wait::options::WaitOptions>,
 }
 
 impl Client {
@@ -127,7 +127,7 @@ impl FanOut {
 
     /// After the creations, waits for the created tasks (one list request per interval) and
     /// reports them as they ended.
-    pub fn wait(mut self, options: crate::wait::WaitOptions) -> Self {
+    pub fn wait(mut self, options: crate::wait::options::WaitOptions) -> Self {
         self.wait = Some(options);
         self
     }

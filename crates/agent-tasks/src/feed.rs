@@ -14,7 +14,7 @@
 //! behind GitHub's by more than a second: after each change the next poll's `since` differs,
 //! so its answer is a 200 rather than a free 304 (one or two more counted answers a change).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::whole_second;
 use crate::error::{Error, Result};
-use crate::list::{ListScope, ListTasks, SortDirection, TaskSort, advance_since, guarded};
+use crate::poll::{self, Policy, Polled, advance_since};
+use crate::tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
 use crate::types::{PullRequestRef, Task, TaskState};
-use crate::wait::{Poller, WaitOptions};
+use crate::wait::options::WaitOptions;
 
 /// The most tasks a cursor remembers (it stays small: a cursor travels with every event).
 pub const MAX_SEEN: usize = 10_000;
@@ -191,27 +192,23 @@ impl<S: ListScope> ListTasks<S> {
     /// ```no_run
     /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
     /// use futures_util::TryStreamExt;
-    /// let mut events = client.repo("octocat", "hello-world").list_tasks().watch().stream();
+    /// let mut events = client.repo("octocat", "hello-world").list_tasks().feed().stream();
     /// while let Some(event) = events.try_next().await? {
     ///     println!("{} {:?}", event.task.id, event.changes);
     ///     // save event.cursor.to_string() to resume later with .cursor(saved.parse()?)
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn watch(self) -> Feed<S> {
+    pub fn feed(self) -> Feed<S> {
         Feed {
             list: self,
             cursor: None,
-            options: WaitOptions {
-                interval: Duration::from_secs(10),
-                max_interval: Duration::from_secs(60),
-                ..WaitOptions::default()
-            },
+            options: WaitOptions::every(Duration::from_secs(10)),
         }
     }
 }
 
-/// A change feed. Get one from [`ListTasks::watch`].
+/// A change feed. Get one from [`ListTasks::feed`].
 #[derive(Clone, Debug)]
 #[must_use = "a feed does nothing until it is streamed"]
 pub struct Feed<S> {
@@ -255,127 +252,107 @@ impl<S: ListScope> Feed<S> {
     /// updated most recently (one page) are its baseline and make no events. A timeout ends the
     /// stream; an error ends it after the error.
     pub fn stream(self) -> impl Stream<Item = Result<Event>> + Send + Unpin + 'static {
-        struct St<S> {
-            list: ListTasks<S>,
-            poller: Poller,
-            cursor: Cursor,
-            baseline: bool,
-            etag: Option<String>,
-            /// Tasks of the last poll not yet applied to the cursor, oldest change first: each is
-            /// applied when its event is taken, so the cursor an event carries covers exactly
-            /// the events before it.
-            pending: std::collections::VecDeque<Task>,
-            /// The client's clock, in whole seconds, when the last poll was sent: what it
-            /// lists moves `since` no further.
-            sent: DateTime<Utc>,
-            polls: u64,
-            done: bool,
-        }
-        let checked = self.options.check(self.list.client());
+        let client = self.list.client();
+        let check = self.options.check(client);
+        let clock = client.clock();
         let baseline = self.cursor.is_none();
         let mut cursor = self.cursor.unwrap_or_default();
-        cursor.hold_at(whole_second(&*self.list.client().clock()));
-        let st = St {
-            poller: Poller::new(self.list.client().clock(), self.options),
+        cursor.hold_at(whole_second(&*clock));
+        let policy = Changes {
             list: self.list,
             cursor,
             baseline,
             etag: None,
-            pending: Default::default(),
+            pending: VecDeque::new(),
             sent: DateTime::<Utc>::MIN_UTC,
-            polls: 0,
-            done: false,
         };
-        let events = futures_util::stream::unfold(st, |mut st| async move {
-            loop {
-                while let Some(task) = st.pending.pop_front() {
-                    let changes = st.cursor.apply(&task, st.sent);
-                    if st.pending.is_empty() {
-                        st.cursor.prune();
-                    }
-                    if !changes.is_empty() {
-                        let event = Event {
-                            changes,
-                            task,
-                            cursor: st.cursor.clone(),
-                        };
-                        return Some((Ok(event), st));
-                    }
-                }
-                if st.done {
-                    return None;
-                }
-                if st.polls > 0 {
-                    if st.poller.left().is_some_and(|l| l.is_zero()) {
-                        return None;
-                    }
-                    st.poller.nap().await;
-                }
-                st.polls = st.polls.saturating_add(1);
-                let mut list = st
-                    .list
-                    .clone()
-                    .sort(TaskSort::UpdatedAt)
-                    .direction(SortDirection::Desc)
-                    .per_page(100);
-                if let Some(since) = st.cursor.since {
-                    list = list.since(since);
-                }
-                st.sent = whole_second(&*st.list.client().clock());
-                let polled = if st.baseline {
-                    // One page is enough to start from: older tasks are news if they change.
-                    st.poller
-                        .within(async { list.send().await.map(|p| Some(p.items)) })
-                        .await
-                } else {
-                    st.poller
-                        .within(async {
-                            list.collect_conditional(st.etag.as_deref(), |_| true)
-                                .await
-                                .map(|c| {
-                                    c.map(|c| {
-                                        st.etag = c.etag;
-                                        c.tasks
-                                    })
-                                })
-                        })
-                        .await
-                };
-                match polled {
-                    None => return None,
-                    Some(Err(e)) => {
-                        st.done = true;
-                        return Some((Err(e), st));
-                    }
-                    Some(Ok(None)) => st.poller.reset(),
-                    Some(Ok(Some(mut tasks))) => {
-                        // Oldest change first, so the cursor only moves forward.
-                        tasks.reverse();
-                        let changed = if st.baseline {
-                            // The baseline makes no events.
-                            for task in &tasks {
-                                st.cursor.apply(task, st.sent);
-                            }
-                            st.cursor.prune();
-                            false
-                        } else {
-                            let changed = tasks.iter().any(|t| st.cursor.is_news(t));
-                            st.pending.extend(tasks);
-                            changed
-                        };
-                        // Without any task yet, `since` stays unset (polls list everything, which
-                        // is nothing much): the client's clock is never taken for GitHub's, only
-                        // as a bound that `since` does not pass.
-                        st.baseline = false;
-                        if changed {
-                            st.poller.reset();
-                        } else {
-                            st.poller.unchanged();
-                        }
-                    }
+        poll::stream(clock, &self.options, check, policy)
+    }
+}
+
+/// The feed's polls: the listing since the cursor, conditionally; each task that changed is an
+/// event.
+struct Changes<S> {
+    list: ListTasks<S>,
+    cursor: Cursor,
+    /// The next poll is the first of a feed without a cursor: what it lists is the baseline.
+    baseline: bool,
+    etag: Option<String>,
+    /// Tasks of the last poll not yet applied to the cursor, oldest change first: each is
+    /// applied when its event is taken, so the cursor an event carries covers exactly the
+    /// events before it.
+    pending: VecDeque<Task>,
+    /// The client's clock, in whole seconds, when the last poll was sent: what it lists moves
+    /// `since` no further.
+    sent: DateTime<Utc>,
+}
+
+impl<S: ListScope> Policy for Changes<S> {
+    type Item = Event;
+
+    async fn poll(&mut self) -> Result<Polled> {
+        let mut list = self
+            .list
+            .clone()
+            .sort(TaskSort::UpdatedAt)
+            .direction(SortDirection::Desc)
+            .per_page(100);
+        if let Some(since) = self.cursor.since {
+            list = list.since(since);
+        }
+        self.sent = whole_second(&*self.list.client().clock());
+        let mut tasks = if self.baseline {
+            // One page is enough to start from: older tasks are news if they change.
+            list.send().await?.items
+        } else {
+            match list
+                .collect_conditional(self.etag.as_deref(), |_| true)
+                .await?
+            {
+                None => return Ok(Polled::NotModified),
+                Some(collected) => {
+                    self.etag = collected.etag;
+                    collected.tasks
                 }
             }
-        });
-        Box::pin(guarded(checked, events))
+        };
+        // Oldest change first, so the cursor only moves forward.
+        tasks.reverse();
+        if std::mem::take(&mut self.baseline) {
+            // The baseline makes no events, and says nothing about how often to poll.
+            for task in &tasks {
+                self.cursor.apply(task, self.sent);
+            }
+            self.cursor.prune();
+            return Ok(Polled::Neutral);
+        }
+        let news = tasks.iter().any(|t| self.cursor.is_news(t));
+        self.pending.extend(tasks);
+        Ok(if news { Polled::News } else { Polled::Nothing })
+    }
+
+    fn next(&mut self) -> Option<Result<Event>> {
+        while let Some(task) = self.pending.pop_front() {
+            let changes = self.cursor.apply(&task, self.sent);
+            if self.pending.is_empty() {
+                self.cursor.prune();
+            }
+            if !changes.is_empty() {
+                return Some(Ok(Event {
+                    changes,
+                    task,
+                    cursor: self.cursor.clone(),
+                }));
+            }
+        }
+        None
+    }
+
+    fn is_done(&self) -> bool {
+        false
+    }
+
+    fn timed_out(&mut self, _waited: Duration) -> Option<Error> {
+        None
     }
 }

@@ -5,29 +5,28 @@
 
 // The crate's files by layer, lowest first; a file imports only files of lower layers:
 //
-// 1. types (tasks, sessions, artifacts), clock
+// 1. types (tasks, sessions, artifacts, the API's vocabulary), clock (time, HTTP dates)
 // 2. error, validate, retry (policies and the one classification of failures)
 // 3. page (pages, `Link` headers and the rules of every walk across pages)
-// 4. transport (the one request path)
-// 5. reconcile (the search for a task whose creation's answer was lost, and the claims)
-// 6. client (`Client`, `ClientBuilder`)
-// 7. get, list, create, user, pull_request, repository (one operation each), then repo, wait and feed on top of them
+// 4. transport (the one request path), then claims (whose tasks are whose)
+// 5. client (`Client`, `ClientBuilder`)
+// 6. one request each: tasks/get, tasks/list, user, repository, pull_request; then
+//    tasks/reconcile (over get, list and user) and tasks/create; tasks (the handlers)
+// 7. wait/options, poll (the one polling loop), then wait/task, wait/all and feed over it
 // 8. journal, then fan_out (many creations, journaled); testing (the `fake` feature)
+mod claims;
 pub mod client;
 pub mod clock;
-pub mod create;
 pub mod error;
 pub mod fan_out;
 pub mod feed;
-pub mod get;
 mod journal;
-pub mod list;
 mod page;
+mod poll;
 pub mod pull_request;
-mod reconcile;
-mod repo;
 pub mod repository;
 pub mod retry;
+mod tasks;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod testing;
@@ -39,8 +38,8 @@ pub mod wait;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
-pub use repo::Repo;
-pub use types::{Artifact, PullRequestRef, Session, Task, TaskState, TaskWithSessions};
+pub use tasks::{Repo, create, get, list};
+pub use types::{Artifact, PullRequestRef, Session, StateClass, Task, TaskState, TaskWithSessions};
 
 /// The generated client this crate wraps, for what the wrapper does not cover.
 pub use agent_tasks_raw as raw;

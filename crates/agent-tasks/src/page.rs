@@ -81,12 +81,7 @@ impl Page<Task> {
             .map(Links::parse)
             .unwrap_or_default();
         let etag = etag_of(rv.headers());
-        let date = rv
-            .headers()
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-            .map(|d| d.with_timezone(&chrono::Utc));
+        let date = crate::clock::date_of(rv.headers());
         let list = rv.into_inner();
         Page {
             items: list.tasks.into_iter().map(Task::from).collect(),

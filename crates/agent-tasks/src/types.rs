@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use agent_tasks_raw::types as raw;
-pub use agent_tasks_raw::{ArtifactType, CreatorType, TaskState, UsageType, ValidationErrorCode};
+pub use agent_tasks_raw::{
+    ArtifactType, CreatorType, StateClass, TaskState, UsageType, ValidationErrorCode,
+};
 
 /// A GitHub account (user or organization), as the API identifies it: by numeric id only.
 #[derive(

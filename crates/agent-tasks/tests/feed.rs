@@ -106,7 +106,7 @@ async fn the_feed_reports_each_change_once_and_resumes_from_its_cursor() {
 
     let events: Vec<Event> = repo
         .list_tasks()
-        .watch()
+        .feed()
         .interval(Duration::from_secs(5))
         .max_interval(Duration::from_secs(20))
         .timeout(Duration::from_secs(200))
@@ -143,7 +143,7 @@ async fn the_feed_reports_each_change_once_and_resumes_from_its_cursor() {
     let cursor = events.last().unwrap().cursor.clone();
     let resumed: Vec<Event> = repo
         .list_tasks()
-        .watch()
+        .feed()
         .cursor(cursor.to_string().parse().unwrap())
         .interval(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))
@@ -162,7 +162,7 @@ async fn the_feed_reports_each_change_once_and_resumes_from_its_cursor() {
         .unwrap();
     let later: Vec<Event> = repo
         .list_tasks()
-        .watch()
+        .feed()
         .cursor(events[middle].cursor.clone())
         .interval(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))

@@ -1407,7 +1407,7 @@ async fn a_task_updated_far_in_the_future_does_not_blind_a_feed() {
     .await;
     let events: Vec<_> = client(&server, &clock)
         .list_tasks()
-        .watch()
+        .feed()
         .timeout(Duration::from_secs(120))
         .stream()
         .collect()
@@ -1479,7 +1479,7 @@ async fn a_saved_cursor_from_the_future_resumes_from_now() {
         .expect("a cursor");
     let mut events = client(&server, &clock)
         .list_tasks()
-        .watch()
+        .feed()
         .cursor(saved)
         .timeout(Duration::from_secs(120))
         .stream();
@@ -1558,7 +1558,7 @@ async fn a_slow_reader_of_a_feed_loses_nothing_to_a_task_from_the_future() {
     .await;
     let mut events = client(&server, &clock)
         .list_tasks()
-        .watch()
+        .feed()
         .timeout(Duration::from_secs(120))
         .stream();
     let first = events.next().await.expect("an event").expect("no error");

@@ -81,7 +81,8 @@ async fn watch_yields_each_change_of_state() {
     let task = start(&client, "Fix it").await;
     let states: Vec<TaskState> = client
         .task(&task.id)
-        .watch()
+        .wait()
+        .stream()
         .map_ok(|t| t.state.clone())
         .try_collect()
         .await
@@ -222,7 +223,7 @@ async fn bad_wait_options_are_refused_before_anything_is_sent() {
         client
             .wait_for_all([&task])
             .interval(Duration::ZERO)
-            .watch(),
+            .stream(),
     )
     .await;
     assert!(
@@ -240,7 +241,7 @@ async fn bad_wait_options_are_refused_before_anything_is_sent() {
             .task(&task.id)
             .wait()
             .interval(Duration::ZERO)
-            .watch(),
+            .stream(),
     )
     .await;
     assert!(
@@ -420,7 +421,7 @@ async fn an_interval_under_a_second_is_refused_against_github_and_taken_against_
         .unwrap_err();
     assert!(refused(&e), "{e:?}");
     let events: Vec<_> =
-        futures_util::StreamExt::collect(github.list_tasks().watch().interval(half).stream()).await;
+        futures_util::StreamExt::collect(github.list_tasks().feed().interval(half).stream()).await;
     assert!(
         matches!(events.as_slice(), [Err(e)] if refused(e)),
         "{events:?}"

@@ -61,7 +61,7 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
         .task(&task.id)
         .wait()
         .options(options);
-    let last = follow(wait.watch(), out, |t: &TaskWithSessions| &t.task).await?;
+    let last = follow(wait.stream(), out, |t: &TaskWithSessions| &t.task).await?;
     let Some(task) = last.into_iter().next() else {
         return Err(Failure::error("the wait ended without an answer"));
     };

@@ -61,7 +61,7 @@ pub async fn run(global: &Global, out: &Out) -> Result<u8, Failure> {
         .wait()
         .interval(Duration::from_millis(100))
         .max_interval(Duration::from_millis(400))
-        .watch();
+        .stream();
     let done = last(follow(watch, out, |t: &TaskWithSessions| &t.task).await?)?;
     let pr = crate::pulls::resolve(&client, &done).await;
     out.finished(&done, pr.as_ref())?;
@@ -79,7 +79,7 @@ pub async fn run(global: &Global, out: &Out) -> Result<u8, Failure> {
         .wait()
         .interval(Duration::from_millis(100))
         .max_interval(Duration::from_millis(400))
-        .watch();
+        .stream();
     let asked = last(follow(watch, out, |t: &TaskWithSessions| &t.task).await?)?;
     out.finished(&asked, None)?;
 

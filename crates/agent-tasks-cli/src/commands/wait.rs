@@ -27,7 +27,7 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
     };
     if let [one] = refs.as_slice() {
         let wait = get(one).wait().options(options);
-        let last = follow(wait.watch(), out, |t: &TaskWithSessions| &t.task).await?;
+        let last = follow(wait.stream(), out, |t: &TaskWithSessions| &t.task).await?;
         let Some(task) = last.into_iter().next() else {
             return Err(Failure::error("the wait ended without an answer"));
         };
@@ -42,7 +42,7 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         started.push(get(r).send().await?.task);
     }
     let wait = client.wait_for_all(&started).options(options);
-    let mut last = follow(wait.watch(), out, |t: &Task| t).await?;
+    let mut last = follow(wait.stream(), out, |t: &Task| t).await?;
     // In the order given; a task already done when the wait began is as it was then.
     let tasks: Vec<Task> = started
         .into_iter()

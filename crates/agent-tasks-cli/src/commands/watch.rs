@@ -21,14 +21,14 @@ pub async fn run(args: &WatchArgs, global: &Global, out: &Out) -> Result<u8, Fai
     match target {
         Some((owner, name)) => {
             follow(
-                client.repo(owner, name).list_tasks().watch(),
+                client.repo(owner, name).list_tasks().feed(),
                 args,
                 cursor,
                 out,
             )
             .await
         }
-        None => follow(client.list_tasks().watch(), args, cursor, out).await,
+        None => follow(client.list_tasks().feed(), args, cursor, out).await,
     }
 }
 

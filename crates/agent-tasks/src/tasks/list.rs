@@ -18,27 +18,13 @@ pub use crate::page::{Links, MAX_PAGES, PAGE_SLACK, Page};
 pub use agent_tasks_raw::types::{SortDirection, TaskSort};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, guarded};
 use crate::page::PageWalk;
 use crate::transport::Conditional;
 use crate::types::{Task, TaskState};
 use crate::validate;
 
 use sealed::Filters;
-
-impl Client {
-    /// Lists the authenticated user's tasks across repositories.
-    ///
-    /// ```no_run
-    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
-    /// use agent_tasks::TaskState;
-    /// let page = client.list_tasks().state(TaskState::InProgress).send().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn list_tasks(&self) -> ListTasks<AllRepos> {
-        ListTasks::new(self.clone(), AllRepos)
-    }
-}
 
 /// Marks a listing of the user's tasks across repositories.
 #[derive(Clone, Debug)]
@@ -54,7 +40,7 @@ pub struct InRepo {
 
 /// Lists tasks, one page with [`send`](ListTasks::send) or all of them with
 /// [`stream`](ListTasks::stream). Get one from [`Client::list_tasks`] or
-/// [`Repo::list_tasks`](crate::repo::Repo::list_tasks).
+/// [`Repo::list_tasks`](crate::Repo::list_tasks).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTasks<S> {
@@ -103,7 +89,7 @@ impl<S> ListTasks<S> {
         &self.client
     }
 
-    fn new(client: Client, scope: S) -> Self {
+    pub(crate) fn new(client: Client, scope: S) -> Self {
         ListTasks {
             client,
             scope,
@@ -166,18 +152,17 @@ impl<S> ListTasks<S> {
     }
 }
 
-impl ListTasks<InRepo> {
-    pub(crate) fn in_repo(client: Client, owner: String, repo: String) -> Self {
-        ListTasks::new(
-            client,
-            InRepo {
-                owner,
-                repo,
-                creator_ids: Vec::new(),
-            },
-        )
+impl InRepo {
+    pub(crate) fn new((owner, repo): (String, String)) -> Self {
+        InRepo {
+            owner,
+            repo,
+            creator_ids: Vec::new(),
+        }
     }
+}
 
+impl ListTasks<InRepo> {
     /// Only tasks created by this user id; call again for several (sent as repeated keys).
     pub fn creator_id(mut self, id: i64) -> Self {
         self.scope.creator_ids.push(id);
@@ -318,19 +303,6 @@ impl sealed::Scope for InRepo {
             b.send()
         })
     }
-}
-
-/// Moves a poller's `since` after a poll sent at `sent` (the client's clock, in whole seconds)
-/// listed a task updated at `updated`: forward to the update, never back, and never past
-/// `sent`. A task dated later than that (a server clock running ahead, a hostile answer) would
-/// otherwise hide every change until its date.
-pub(crate) fn advance_since(
-    since: &mut Option<DateTime<Utc>>,
-    updated: DateTime<Utc>,
-    sent: DateTime<Utc>,
-) {
-    let updated = updated.min(sent);
-    *since = Some(since.map_or(updated, |s| s.max(updated)));
 }
 
 /// All the pages of one conditional walk: the tasks, and the first page's `ETag`.
@@ -529,20 +501,5 @@ impl Stream for TaskStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
-    }
-}
-
-/// `stream`, unless `check` failed: then a stream of that one error, and `stream` is never
-/// polled (so nothing is sent). Arguments are checked when the stream is made, but the error
-/// arrives where the caller reads the items.
-pub(crate) fn guarded<T, S>(check: Result<()>, stream: S) -> impl Stream<Item = Result<T>>
-where
-    S: Stream<Item = Result<T>>,
-{
-    match check {
-        Ok(()) => futures_util::future::Either::Left(stream),
-        Err(e) => futures_util::future::Either::Right(futures_util::stream::once(
-            std::future::ready(Err(e)),
-        )),
     }
 }

@@ -9,26 +9,8 @@ use crate::types::TaskWithSessions;
 use crate::validate;
 use agent_tasks_raw::{ResponseValue, types as raw};
 
-impl Client {
-    /// Gets a task by id alone, with its sessions.
-    ///
-    /// ```no_run
-    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
-    /// let task = client.task("a1b2c3d4-e5f6-7890-abcd-ef1234567890").send().await?;
-    /// println!("{} sessions", task.sessions.len());
-    /// # Ok(()) }
-    /// ```
-    pub fn task(&self, task_id: impl Into<String>) -> GetTask {
-        GetTask {
-            client: self.clone(),
-            repo: None,
-            task_id: task_id.into(),
-        }
-    }
-}
-
 /// Gets one task with its sessions. Get one from [`Client::task`] or
-/// [`Repo::task`](crate::repo::Repo::task).
+/// [`Repo::task`](crate::Repo::task).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetTask {
@@ -38,10 +20,10 @@ pub struct GetTask {
 }
 
 impl GetTask {
-    pub(crate) fn in_repo(client: Client, owner: String, repo: String, task_id: String) -> Self {
+    pub(crate) fn new(client: Client, repo: Option<(String, String)>, task_id: String) -> Self {
         GetTask {
             client,
-            repo: Some((owner, repo)),
+            repo,
             task_id,
         }
     }

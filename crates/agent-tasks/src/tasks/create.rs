@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-pub use crate::reconcile::{MAX_KEY_READS, marker as idempotency_marker};
+pub use crate::tasks::reconcile::{MAX_KEY_READS, marker as idempotency_marker};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::reconcile::{self, Found};
 use crate::retry::Delivery;
+use crate::tasks::reconcile::{self, Found};
 use crate::transport::Retry;
 use crate::types::Task;
 use crate::validate;
@@ -94,7 +94,7 @@ impl TaskOptions {
     }
 }
 
-/// Starts a task. Get one from [`Repo::create_task`](crate::repo::Repo::create_task).
+/// Starts a task. Get one from [`Repo::create_task`](crate::Repo::create_task).
 ///
 /// Starting a task costs money, so `send` never resends it once it may have reached GitHub.
 #[derive(Clone, Debug)]
@@ -110,7 +110,7 @@ pub struct CreateTask {
 }
 
 impl CreateTask {
-    pub(crate) fn new(client: Client, owner: String, repo: String, prompt: String) -> Self {
+    pub(crate) fn new(client: Client, (owner, repo): (String, String), prompt: String) -> Self {
         CreateTask {
             client,
             owner,
@@ -230,7 +230,7 @@ impl CreateTask {
 
         if let Some(key) = &self.key
             && let Some(existing) =
-                reconcile::find_by_key(transport, claims, owner, repo, key, self.window).await?
+                reconcile::find_by_key(&client, owner, repo, key, self.window).await?
         {
             tracing::info!(task = %existing.id, "a task with this idempotency key exists; not starting another");
             claims.created(&existing.task);
@@ -273,8 +273,7 @@ impl CreateTask {
             });
         }
         tracing::warn!(error = %cause, "the creation's outcome is unknown; looking for the task");
-        let found =
-            reconcile::search(transport, claims, &flight, owner, repo, &body, sent_at).await;
+        let found = reconcile::search(&client, &flight, owner, repo, &body, sent_at).await;
         match found {
             Ok(Found::One(task)) => {
                 tracing::info!(task = %task.id, "found the task the creation made");

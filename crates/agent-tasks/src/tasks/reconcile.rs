@@ -28,22 +28,17 @@
 //! Searching costs one `GET /user` per client (unless a creation taught it the caller), one
 //! list request per 100 of the caller's tasks in the window, and one `GET` per candidate.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use agent_tasks_raw::types::{CreateTaskRequest, SortDirection, TaskSort};
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::claims::InFlight;
+use crate::client::Client;
 use crate::error::Result;
 use crate::page::{Page, PageWalk};
-use crate::transport::{Retry, Transport, lock};
 use crate::types::{Task, TaskWithSessions};
 use crate::validate;
-
-/// Ids of tasks a client remembers having returned, at most.
-const MAX_CLAIMS: usize = 10_000;
 /// Pages of the caller's newest tasks a search reads, at most.
 const MAX_SEARCH_PAGES: u32 = 3;
 /// Candidates a search reads in full (one `GET` each), at most.
@@ -69,114 +64,6 @@ pub(crate) fn with_marker(prompt: &str, key: &str) -> String {
     format!("{}\n\n{}", prompt.trim_end(), marker(key))
 }
 
-/// What this client knows about whose tasks are whose.
-#[derive(Debug, Default)]
-pub(crate) struct Claims {
-    inner: Mutex<ClaimsInner>,
-}
-
-#[derive(Debug, Default)]
-struct ClaimsInner {
-    ids: HashSet<String>,
-    order: VecDeque<String>,
-    /// Creations under way, by fingerprint of what they ask.
-    in_flight: HashMap<u64, usize>,
-    /// The caller's user id, once known.
-    me: Option<i64>,
-}
-
-impl ClaimsInner {
-    fn insert(&mut self, id: &str) -> bool {
-        if self.ids.contains(id) {
-            return false;
-        }
-        if self.order.len() >= MAX_CLAIMS
-            && let Some(old) = self.order.pop_front()
-        {
-            self.ids.remove(&old);
-        }
-        self.ids.insert(id.to_owned());
-        self.order.push_back(id.to_owned());
-        true
-    }
-}
-
-/// A creation under way; dropping it ends it.
-pub(crate) struct InFlight<'a> {
-    claims: &'a Claims,
-    fingerprint: u64,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        let mut inner = lock(&self.claims.inner);
-        if let Some(n) = inner.in_flight.get_mut(&self.fingerprint) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                inner.in_flight.remove(&self.fingerprint);
-            }
-        }
-    }
-}
-
-impl Claims {
-    /// Marks a creation of `body` in `owner/repo` as under way until the guard drops.
-    pub(crate) fn start(&self, owner: &str, repo: &str, body: &CreateTaskRequest) -> InFlight<'_> {
-        let fingerprint = fingerprint(owner, repo, body);
-        *lock(&self.inner).in_flight.entry(fingerprint).or_insert(0) += 1;
-        InFlight {
-            claims: self,
-            fingerprint,
-        }
-    }
-
-    /// Records a task a creation of this client was answered with: it is the caller's.
-    pub(crate) fn created(&self, task: &Task) {
-        let mut inner = lock(&self.inner);
-        inner.insert(&task.id);
-        if let Some(id) = task.creator_id() {
-            inner.me.get_or_insert(id);
-        }
-    }
-
-    fn me(&self) -> Option<i64> {
-        lock(&self.inner).me
-    }
-
-    pub(crate) fn learn_me(&self, id: i64) {
-        lock(&self.inner).me.get_or_insert(id);
-    }
-
-    fn is_claimed(&self, id: &str) -> bool {
-        lock(&self.inner).ids.contains(id)
-    }
-
-    /// Claims `id` for the creation `mine`, unless another creation of the same task by this
-    /// client is under way (it could be theirs) or another creation returned it already.
-    fn claim_alone(&self, id: &str, mine: &InFlight<'_>) -> std::result::Result<(), &'static str> {
-        let mut inner = lock(&self.inner);
-        if inner.in_flight.get(&mine.fingerprint).copied().unwrap_or(0) > 1 {
-            return Err("another creation of the same task by this client was under way");
-        }
-        if !inner.insert(id) {
-            return Err("another creation of this client has returned it meanwhile");
-        }
-        Ok(())
-    }
-}
-
-fn fingerprint(owner: &str, repo: &str, body: &CreateTaskRequest) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    owner.to_ascii_lowercase().hash(&mut h);
-    repo.to_ascii_lowercase().hash(&mut h);
-    body.prompt.hash(&mut h);
-    body.base_ref.hash(&mut h);
-    body.head_ref.hash(&mut h);
-    body.model.hash(&mut h);
-    body.custom_agent.hash(&mut h);
-    h.finish()
-}
-
 /// What a search found.
 #[derive(Debug)]
 pub(crate) enum Found {
@@ -188,70 +75,33 @@ pub(crate) enum Found {
     Ambiguous { checked: String, ids: Vec<String> },
 }
 
-/// Who the caller is: remembered, or asked once with `GET /user`.
-async fn who_am_i(transport: &Transport, claims: &Claims) -> Result<i64> {
-    if let Some(me) = claims.me() {
-        return Ok(me);
+/// Who the caller is: remembered, or asked once (`GET /user`, which teaches the client).
+async fn who_am_i(client: &Client) -> Result<i64> {
+    match client.claims().me() {
+        Some(me) => Ok(me),
+        None => Ok(client.current_user().await?.id),
     }
-    let user = transport
-        .send("get_authenticated_user", Retry::Idempotent, |raw| {
-            raw.get_authenticated_user().send()
-        })
-        .await?
-        .into_inner();
-    claims.learn_me(user.id);
-    Ok(user.id)
 }
 
-/// One page of the caller's tasks of `owner/repo`, newest first.
+/// One page of the caller's tasks of `owner/repo`, newest first, with the `Date` of the answer.
 async fn my_tasks_page(
-    transport: &Transport,
+    client: &Client,
     owner: &str,
     repo: &str,
     me: i64,
     page: Option<u32>,
-) -> Result<(Page<Task>, Option<DateTime<Utc>>)> {
-    let answer = transport
-        .send("list_tasks_for_repo", Retry::Idempotent, |raw| {
-            let request = raw
-                .list_tasks_for_repo()
-                .owner(owner)
-                .repo(repo)
-                .creator_id(vec![me])
-                .sort(TaskSort::CreatedAt)
-                .direction(SortDirection::Desc)
-                .per_page(u64::from(SEARCH_PAGE_SIZE));
-            match page {
-                Some(n) => request.page(u64::from(n)).send(),
-                None => request.send(),
-            }
-        })
-        .await?;
-    let date = answer
-        .headers()
-        .get(reqwest::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
-        .map(|d| d.with_timezone(&Utc));
-    Ok((Page::from_response(*answer), date))
-}
-
-async fn detail(
-    transport: &Transport,
-    owner: &str,
-    repo: &str,
-    id: &str,
-) -> Result<TaskWithSessions> {
-    let answer = transport
-        .send("get_task_by_repo_and_id", Retry::Idempotent, |raw| {
-            raw.get_task_by_repo_and_id()
-                .owner(owner)
-                .repo(repo)
-                .task_id(id)
-                .send()
-        })
-        .await?;
-    Ok(answer.into_inner().into())
+) -> Result<Page<Task>> {
+    let mut list = client
+        .repo(owner, repo)
+        .list_tasks()
+        .creator_id(me)
+        .sort(TaskSort::CreatedAt)
+        .direction(SortDirection::Desc)
+        .per_page(SEARCH_PAGE_SIZE);
+    if let Some(n) = page {
+        list = list.page(n);
+    }
+    list.send().await
 }
 
 /// `elapsed` and one more second (the resolution of `Date` and of task timestamps) before
@@ -278,30 +128,30 @@ fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
 /// Looks for the task the creation `mine` of `body` made, sent at `sent_at` (the client's
 /// monotonic clock, read just before sending).
 pub(crate) async fn search(
-    transport: &Transport,
-    claims: &Claims,
+    client: &Client,
     mine: &InFlight<'_>,
     owner: &str,
     repo: &str,
     body: &CreateTaskRequest,
     sent_at: Instant,
 ) -> Result<Found> {
-    let me = who_am_i(transport, claims).await?;
+    let (clock, claims) = (client.clock(), client.claims());
+    let me = who_am_i(client).await?;
     let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
     let mut window_start: Option<DateTime<Utc>> = None;
     let mut candidates: Vec<Task> = Vec::new();
     let mut listed = 0usize;
     let mut complete = false;
     for _ in 0..MAX_SEARCH_PAGES {
-        let (page, date) = my_tasks_page(transport, owner, repo, me, walk.current()).await?;
+        let page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
         let start = *window_start.get_or_insert_with(|| {
-            let elapsed = transport.clock().now().saturating_duration_since(sent_at);
+            let elapsed = clock.now().saturating_duration_since(sent_at);
             // When the answer left the server: the later of its `Date` and the client's clock,
             // so that neither a client clock running slow nor a `Date` from the past (a
             // broken proxy, a hostile answer) can widen the window. A clock running fast only
             // narrows it: the task is then not found, and the outcome stays unknown.
-            let client = transport.clock().utc_now();
-            let answered = date.map_or(client, |d| d.max(client));
+            let local = clock.utc_now();
+            let answered = page.date.map_or(local, |d| d.max(local));
             earlier(answered, elapsed).unwrap_or(DateTime::<Utc>::MIN_UTC)
         });
         listed += page.items.len();
@@ -339,7 +189,7 @@ pub(crate) async fn search(
             unusable += 1;
             continue;
         }
-        let full = detail(transport, owner, repo, &candidate.id).await?;
+        let full = client.repo(owner, repo).task(&candidate.id).send().await?;
         if asks_the_same(&full, body) {
             matches.push(candidate.clone());
         }
@@ -380,24 +230,23 @@ pub(crate) async fn search(
 /// Before a creation with an idempotency key: the caller's task of `owner/repo` created within
 /// `window` whose prompt carries the key's marker, if there is one.
 pub(crate) async fn find_by_key(
-    transport: &Transport,
-    claims: &Claims,
+    client: &Client,
     owner: &str,
     repo: &str,
     key: &str,
     window: std::time::Duration,
 ) -> Result<Option<TaskWithSessions>> {
-    let me = who_am_i(transport, claims).await?;
+    let me = who_am_i(client).await?;
     // A window longer than the calendar reaches back to its beginning.
     let since = TimeDelta::from_std(window)
         .ok()
-        .and_then(|w| transport.clock().utc_now().checked_sub_signed(w))
+        .and_then(|w| client.clock().utc_now().checked_sub_signed(w))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let wanted = marker(key);
     let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
     let mut read = 0usize;
     for _ in 0..MAX_SEARCH_PAGES {
-        let (page, _) = my_tasks_page(transport, owner, repo, me, walk.current()).await?;
+        let page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
         for task in page.items.iter().filter(|t| t.creator_id() == Some(me)) {
             if task.created_at < since {
                 return Ok(None);
@@ -406,7 +255,7 @@ pub(crate) async fn find_by_key(
                 continue;
             }
             read += 1;
-            let full = detail(transport, owner, repo, &task.id).await?;
+            let full = client.repo(owner, repo).task(&task.id).send().await?;
             let first = full.sessions.iter().min_by_key(|s| s.created_at);
             if first
                 .and_then(|s| s.prompt.as_deref())
