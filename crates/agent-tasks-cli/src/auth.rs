@@ -1,9 +1,11 @@
-//! The client a command uses: the token from `--token`, else the SDK's `from_env` (`GH_TOKEN`,
-//! `GITHUB_TOKEN`; the base URL from `GITHUB_API_URL`), else `gh auth token` for the API's
-//! host. The CLI reads no other environment variable for this.
+//! The client a command uses, from the command's own chain, as gh has one: the token from
+//! `--token`, else `GH_TOKEN`, else `GITHUB_TOKEN`, else `gh auth token` for the API's host;
+//! the base URL from `--base-url`, else `GITHUB_API_URL`, else api.github.com. Variables that
+//! are empty or only whitespace count as unset. The SDK is then given both explicitly.
 
 use std::time::Duration;
 
+use agent_tasks::client::{DEFAULT_BASE_URL, TokenKind};
 use agent_tasks::{Client, ClientBuilder};
 
 use crate::args::Global;
@@ -12,52 +14,76 @@ use crate::exit::{AUTH, Failure};
 /// The `User-Agent` the command sends.
 pub const USER_AGENT: &str = concat!("agent-tasks-cli/", env!("CARGO_PKG_VERSION"));
 
-/// The builder the global options describe, before the token fallback to gh.
-pub fn builder(global: &Global) -> ClientBuilder {
-    let mut builder = ClientBuilder::from_env().user_agent(USER_AGENT);
-    if let Some(url) = &global.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(token) = &global.token {
-        builder = builder.token(token.trim());
-    }
-    if let Some(v) = &global.api_version {
-        builder = builder.api_version(v);
-    }
-    builder
+/// A variable of the environment, trimmed; `None` when unset or blank.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The API's base URL: `--base-url`, else `GITHUB_API_URL`, else api.github.com (checked when
+/// the client is built).
+pub fn base_url(global: &Global) -> String {
+    global
+        .base_url
+        .clone()
+        .or_else(|| var("GITHUB_API_URL"))
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
+}
+
+/// A client's settings, with where its token came from and what kind it is.
+pub struct Found {
+    pub builder: ClientBuilder,
+    /// `--token`, `GH_TOKEN`, `GITHUB_TOKEN` or `gh auth token`.
+    pub source: &'static str,
+    pub kind: TokenKind,
+    pub base_url: String,
 }
 
 /// Builds the client, asking gh for a token when none was given.
 pub async fn client(global: &Global) -> Result<Client, Failure> {
-    Ok(discover(global).await?.0.build()?)
+    Ok(discover(global).await?.builder.build()?)
 }
 
-/// The builder with a token, and where the token came from: `--token`, `GH_TOKEN`,
-/// `GITHUB_TOKEN` or `gh auth token`.
-pub async fn discover(global: &Global) -> Result<(ClientBuilder, &'static str), Failure> {
-    use agent_tasks::client::TokenSource;
-    let mut builder = builder(global);
-    let source = match builder.token_source() {
-        Some(TokenSource::GhToken) => "GH_TOKEN",
-        Some(TokenSource::GithubToken) => "GITHUB_TOKEN",
-        Some(_) => "--token",
-        None => {
-            let host = gh_host(builder.base_url_or_default());
-            match gh_auth_token(host.as_deref()).await {
-                Some(token) => {
-                    builder = builder.token(token);
-                    "gh auth token"
-                }
-                None => {
-                    return Err(Failure {
-                        code: AUTH,
-                        message: "no token: pass --token, set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login` (or try `agent-tasks demo`)".into(),
-                    });
-                }
+/// The client's settings, asking gh for a token when none was given.
+pub async fn discover(global: &Global) -> Result<Found, Failure> {
+    let base_url = base_url(global);
+    let given = [
+        (
+            "--token",
+            global.token.as_deref().map(str::trim).map(str::to_owned),
+        ),
+        ("GH_TOKEN", var("GH_TOKEN")),
+        ("GITHUB_TOKEN", var("GITHUB_TOKEN")),
+    ];
+    let found = match given.into_iter().find_map(|(from, t)| Some((t?, from))) {
+        Some(found) => found,
+        None => match gh_auth_token(gh_host(&base_url).as_deref()).await {
+            Some(token) => (token, "gh auth token"),
+            None => {
+                return Err(Failure {
+                    code: AUTH,
+                    message: "no token: pass --token, set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login` (or try `agent-tasks demo`)".into(),
+                });
             }
-        }
+        },
     };
-    Ok((builder, source))
+    let (token, source) = found;
+    let kind = TokenKind::of(&token);
+    let mut builder = Client::builder()
+        .token(token)
+        .base_url(&base_url)
+        .user_agent(USER_AGENT);
+    if let Some(v) = &global.api_version {
+        builder = builder.api_version(v);
+    }
+    Ok(Found {
+        builder,
+        source,
+        kind,
+        base_url,
+    })
 }
 
 /// `gh auth token [--hostname HOST]`, if gh is installed and answers within five seconds.
@@ -95,20 +121,6 @@ pub fn gh_host(base_url: &str) -> Option<String> {
     })
 }
 
-/// Whether the base URL points at this machine (tests, the fake): then any git remote host
-/// will do.
-pub fn is_loopback(base_url: &str) -> bool {
-    let Ok(url) = url::Url::parse(base_url) else {
-        return false;
-    };
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,7 +139,5 @@ mod tests {
             gh_host("https://api.acme.ghe.com").as_deref(),
             Some("acme.ghe.com")
         );
-        assert!(is_loopback("http://127.0.0.1:8787"));
-        assert!(!is_loopback("https://api.github.com"));
     }
 }

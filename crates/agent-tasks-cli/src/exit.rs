@@ -1,7 +1,7 @@
 //! Exit codes, and the failure type every command returns: a message for stderr and the code
 //! it maps to.
 
-use agent_tasks::{Error, TaskState};
+use agent_tasks::{Error, StateClass, TaskState};
 
 use crate::text::inert;
 
@@ -18,26 +18,37 @@ pub const AUTH: u8 = 4;
 /// The task needs attention: it waits for a person (waiting_for_user or idle).
 pub const ATTENTION: u8 = 5;
 
-/// The exit codes, as `--help` shows them.
-pub const TABLE: &str = "\
-Exit codes:
-  0  success (for wait and create --wait: the task completed)
-  1  error (API error, network, wait timeout)
-  2  usage error (bad arguments; nothing was sent)
-  3  the task ended failed, timed_out or cancelled
-  4  authentication problem (no token, bad token, missing permission)
-  5  the task needs attention (waiting_for_user or idle)";
+/// The exit codes, as `--help` shows them, with the states of each class named from the
+/// API's vocabulary.
+pub fn table() -> String {
+    let states = |class| {
+        let names: Vec<&str> = TaskState::of_class(class).map(TaskState::as_str).collect();
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    };
+    format!(
+        "Exit codes:\n  \
+         0  success (for wait and create --wait: the task completed)\n  \
+         1  error (API error, network, wait timeout)\n  \
+         2  usage error (bad arguments; nothing was sent)\n  \
+         3  the task ended {}\n  \
+         4  authentication problem (no token, bad token, missing permission)\n  \
+         5  the task needs attention ({})",
+        states(StateClass::Unsuccessful),
+        states(StateClass::NeedsAttention)
+    )
+}
 
 /// The exit code for a task that ended (or stopped) in `state`.
 pub fn for_state(state: &TaskState) -> u8 {
-    if state.is_success() {
-        OK
-    } else if state.needs_attention() {
-        ATTENTION
-    } else if state.is_terminal() {
-        TASK_FAILED
-    } else {
-        ERROR
+    match state.class() {
+        Some(StateClass::Succeeded) => OK,
+        Some(StateClass::NeedsAttention) => ATTENTION,
+        Some(StateClass::Unsuccessful) => TASK_FAILED,
+        Some(StateClass::Active) | None => ERROR,
     }
 }
 
@@ -132,12 +143,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exit_codes_follow_the_state() {
-        assert_eq!(for_state(&TaskState::Completed), OK);
-        assert_eq!(for_state(&TaskState::Failed), TASK_FAILED);
-        assert_eq!(for_state(&TaskState::Cancelled), TASK_FAILED);
-        assert_eq!(for_state(&TaskState::WaitingForUser), ATTENTION);
-        assert_eq!(for_state(&TaskState::InProgress), ERROR);
+    fn exit_codes_follow_the_class_of_the_state() {
+        for state in TaskState::KNOWN {
+            let want = match state.class() {
+                Some(StateClass::Succeeded) => OK,
+                Some(StateClass::NeedsAttention) => ATTENTION,
+                Some(StateClass::Unsuccessful) => TASK_FAILED,
+                Some(StateClass::Active) | None => ERROR,
+            };
+            assert_eq!(for_state(state), want, "{state}");
+        }
+        assert_eq!(for_state(&TaskState::from("not-a-state-yet")), ERROR);
+        let table = table();
+        for state in TaskState::KNOWN
+            .iter()
+            .filter(|s| !s.is_active() && !s.is_success())
+        {
+            assert!(table.contains(state.as_str()), "{state}: {table}");
+        }
     }
 
     #[test]

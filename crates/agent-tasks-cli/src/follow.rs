@@ -10,7 +10,9 @@ use chrono::Utc;
 use futures_util::{Stream, StreamExt};
 
 use crate::exit::Failure;
-use crate::output::{Out, human, line, paint};
+use agent_tasks::clock::human;
+
+use crate::output::{Out, line, paint};
 use crate::text::inert;
 
 /// Follows `stream` (each item a task as it changed) to its end and returns the last state of

@@ -1,7 +1,8 @@
 //! `agent-tasks`: start, list, view and wait for Copilot cloud agent tasks from a shell.
 //!
-//! A thin layer over the `agent-tasks` crate. `args` defines the command line, `commands/` has
-//! one file per command, `auth` finds the token, `follow` is the one live-status loop,
+//! A thin layer over the `agent-tasks` crate. `commands/` has the command line and one file per
+//! command (its arguments beside its `run`), `args` the options several share, `auth` finds
+//! the token, `follow` is the one live-status loop,
 //! `output` prints (text made inert by `text`, JSON filtered by `jq`), `exit` maps outcomes to
 //! exit codes.
 
@@ -22,11 +23,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Args, Command};
+use commands::Args;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match Args::try_parse_from(args::normalize(std::env::args_os())) {
+    let args = match Args::try_parse_from(commands::normalize(std::env::args_os())) {
         Ok(args) => args,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -44,27 +45,14 @@ async fn main() -> ExitCode {
 /// Runs a command and returns its exit code; a failure gets one line on stderr.
 async fn run(args: Args) -> u8 {
     let out = match output::Out::new(args.global.json.as_deref(), args.global.jq.as_deref()) {
-        Ok(out) if matches!(args.command, Command::Demo | Command::Watch(_)) => out.compact(),
+        Ok(out) if args.command.prints_json_lines() => out.compact(),
         Ok(out) => out,
         Err(f) => {
             eprintln!("agent-tasks: {}", f.message);
             return f.code;
         }
     };
-    let global = &args.global;
-    let result = match &args.command {
-        Command::Create(a) => commands::create::run(a, global, &out).await,
-        Command::List(a) => commands::list::run(a, global, &out).await,
-        Command::View(a) => commands::view::run(a, global, &out).await,
-        Command::Wait(a) => commands::wait::run(a, global, &out).await,
-        Command::Watch(a) => commands::watch::run(a, global, &out).await,
-        Command::FanOut(a) => commands::fan_out::run(a, global, &out).await,
-        Command::Doctor(a) => commands::doctor::run(a, global, &out).await,
-        Command::Demo => commands::demo::run(global, &out).await,
-        Command::Fake(a) => commands::fake::run(a, global).await,
-        Command::Completion { shell } => Ok(commands::completion::run(*shell)),
-        Command::Man => commands::completion::man(),
-    };
+    let result = commands::run(&args.command, &args.global, &out).await;
     match result {
         Ok(code) => code,
         Err(f) => {

@@ -4,9 +4,9 @@
 //! (`agent-tasks list | head -1`) ends the command quietly instead of panicking.
 
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
 
-use agent_tasks::{Artifact, Task, TaskState, TaskWithSessions};
+use agent_tasks::clock::human;
+use agent_tasks::{Artifact, StateClass, Task, TaskState, TaskWithSessions};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -157,11 +157,11 @@ impl Out {
         if self.is_json() {
             return self.json_with_pr(task, pr);
         }
-        let verdict = match &task.state {
-            s if s.is_success() => "finished",
-            s if s.needs_attention() => "needs your attention",
-            s if s.is_terminal() => "ended without success",
-            _ => "is still running",
+        let verdict = match task.state.class() {
+            Some(StateClass::Succeeded) => "finished",
+            Some(StateClass::NeedsAttention) => "needs your attention",
+            Some(StateClass::Unsuccessful) => "ended without success",
+            Some(StateClass::Active) | None => "is still running",
         };
         line(&format!(
             "Task {} {verdict}: {}",
@@ -400,12 +400,12 @@ pub fn paint(colour: bool, state: &TaskState) -> String {
     if !colour {
         return text;
     }
-    let code = match state {
-        TaskState::Completed => "32",
-        TaskState::Failed | TaskState::TimedOut | TaskState::Cancelled => "31",
-        TaskState::WaitingForUser | TaskState::Idle => "33",
-        TaskState::InProgress => "36",
-        _ => "2",
+    let code = match state.class() {
+        Some(StateClass::Succeeded) => "32",
+        Some(StateClass::Unsuccessful) => "31",
+        Some(StateClass::NeedsAttention) => "33",
+        Some(StateClass::Active) => "36",
+        None => "2",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
 }
@@ -425,14 +425,4 @@ pub fn repo_of(task: &Task) -> String {
 fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let d = now.signed_duration_since(then).to_std().unwrap_or_default();
     format!("{} ago", human(d))
-}
-
-pub fn human(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        3600..86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-        _ => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
-    }
 }

@@ -82,18 +82,6 @@ impl std::fmt::Display for TokenKind {
     }
 }
 
-/// Where a builder's token came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenSource {
-    /// Given to [`ClientBuilder::token`].
-    Given,
-    /// The `GH_TOKEN` environment variable.
-    GhToken,
-    /// The `GITHUB_TOKEN` environment variable.
-    GithubToken,
-}
-
 /// A token, kept out of `Debug` output.
 #[derive(Clone)]
 struct Secret(String);
@@ -110,7 +98,6 @@ impl std::fmt::Debug for Secret {
 pub struct ClientBuilder {
     // Unchecked until `build`, but already redacted in `Debug`.
     token: Option<Secret>,
-    token_source: Option<TokenSource>,
     base_url: Option<String>,
     api_version: Option<String>,
     user_agent: Option<String>,
@@ -128,7 +115,6 @@ impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token)
-            .field("token_source", &self.token_source)
             .field("base_url", &self.base_url.as_deref().map(redacted_url))
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
@@ -187,45 +173,17 @@ impl ClientBuilder {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let (token, token_source) = match (var("GH_TOKEN"), var("GITHUB_TOKEN")) {
-            (Some(t), _) => (Some(Secret(t)), Some(TokenSource::GhToken)),
-            (None, Some(t)) => (Some(Secret(t)), Some(TokenSource::GithubToken)),
-            (None, None) => (None, None),
-        };
         ClientBuilder {
-            token,
-            token_source,
+            token: var("GH_TOKEN").or_else(|| var("GITHUB_TOKEN")).map(Secret),
             base_url: var("GITHUB_API_URL"),
             ..ClientBuilder::default()
         }
-    }
-
-    /// Whether a token was given (or found by [`from_env`](Self::from_env)).
-    pub fn has_token(&self) -> bool {
-        self.token.is_some()
-    }
-
-    /// Where the token came from, if there is one.
-    pub fn token_source(&self) -> Option<TokenSource> {
-        self.token_source
-    }
-
-    /// The kind of the token, by its prefix, if there is one (the token itself stays hidden).
-    pub fn token_kind(&self) -> Option<TokenKind> {
-        self.token.as_ref().map(|t| TokenKind::of(&t.0))
-    }
-
-    /// The base URL given (or found by [`from_env`](Self::from_env)), else the default; not
-    /// checked until [`build`](Self::build).
-    pub fn base_url_or_default(&self) -> &str {
-        self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
     }
 
     /// The token: a personal access token, an OAuth app token or a GitHub App user access
     /// token. Installation tokens (`ghs_`) are refused by the API, so `build` refuses them.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret(token.into()));
-        self.token_source = Some(TokenSource::Given);
         self
     }
 
@@ -495,7 +453,7 @@ impl Client {
 
     /// Whether requests go to a loopback host (a local test server).
     pub(crate) fn is_loopback(&self) -> bool {
-        validate::is_loopback_base(self.base_url())
+        validate::is_loopback(self.base_url())
     }
 
     /// The `X-GitHub-Api-Version` sent.

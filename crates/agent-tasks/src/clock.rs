@@ -57,8 +57,14 @@ pub(crate) fn date_of(headers: &reqwest::header::HeaderMap) -> Option<DateTime<U
         .and_then(http_date)
 }
 
-/// A duration as people write it: `250 ms`, `2 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`.
-pub(crate) fn human(d: Duration) -> String {
+/// A duration as people write it, as this crate's errors say it: `250 ms`, `2 s`,
+/// `1 min 30 s`, `2 h 5 min`, `3 d 4 h`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(agent_tasks::clock::human(Duration::from_secs(90)), "1 min 30 s");
+/// ```
+pub fn human(d: Duration) -> String {
     let secs = d.as_secs();
     match secs {
         0 if d.subsec_millis() > 0 => format!("{} ms", d.subsec_millis()),

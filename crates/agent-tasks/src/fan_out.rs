@@ -51,7 +51,7 @@ pub struct FanOut {
     pace: Duration,
     concurrency: usize,
     options: TaskOptions,
-    wait: Option<crate::wait::options::WaitOptions>,
+    wait: Option<crate::wait_options::WaitOptions>,
 }
 
 impl Client {
@@ -127,7 +127,7 @@ impl FanOut {
 
     /// After the creations, waits for the created tasks (one list request per interval) and
     /// reports them as they ended.
-    pub fn wait(mut self, options: crate::wait::options::WaitOptions) -> Self {
+    pub fn wait(mut self, options: crate::wait_options::WaitOptions) -> Self {
         self.wait = Some(options);
         self
     }

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::poll::{self, Policy, Polled, advance_since};
 use crate::tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
 use crate::types::{PullRequestRef, Task, TaskState};
-use crate::wait::options::WaitOptions;
+use crate::wait_options::WaitOptions;
 
 /// The most tasks a cursor remembers (it stays small: a cursor travels with every event).
 pub const MAX_SEEN: usize = 10_000;

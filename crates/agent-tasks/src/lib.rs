@@ -12,7 +12,7 @@
 // 5. client (`Client`, `ClientBuilder`)
 // 6. one request each: tasks/get, tasks/list, user, repository, pull_request; then
 //    tasks/reconcile (over get, list and user) and tasks/create; tasks (the handlers)
-// 7. wait/options, poll (the one polling loop), then wait/task, wait/all and feed over it
+// 7. wait_options, poll (the one polling loop), then wait/task, wait/all and feed over it
 // 8. journal, then fan_out (many creations, journaled); testing (the `fake` feature)
 mod claims;
 pub mod client;
@@ -35,6 +35,7 @@ pub mod types;
 pub mod user;
 pub mod validate;
 pub mod wait;
+mod wait_options;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};

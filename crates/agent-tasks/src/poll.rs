@@ -21,7 +21,7 @@ use futures_core::Stream;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result, guarded};
-use crate::wait::options::WaitOptions;
+use crate::wait_options::WaitOptions;
 
 /// What one poll's answer says about how often to poll.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

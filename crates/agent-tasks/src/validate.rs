@@ -195,7 +195,7 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
         .map_err(|e| Error::invalid("base_url", format!("is not a URL ({e})")))?;
     match url.scheme() {
         "https" => {}
-        "http" if is_loopback(&url) => {}
+        "http" if is_loopback_url(&url) => {}
         "http" => {
             return Err(Error::invalid(
                 "base_url",
@@ -224,12 +224,20 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// Whether a (checked) base URL names a loopback host.
-pub(crate) fn is_loopback_base(base: &str) -> bool {
-    url::Url::parse(base).is_ok_and(|url| is_loopback(&url))
+/// Whether a URL names this machine (`localhost`, `127.0.0.0/8`, `::1`): where plain http and
+/// polling faster than [`MIN_INTERVAL`](crate::wait::MIN_INTERVAL) are allowed.
+///
+/// ```
+/// use agent_tasks::validate::is_loopback;
+/// assert!(is_loopback("http://127.0.0.1:8787"));
+/// assert!(!is_loopback("https://api.github.com"));
+/// assert!(!is_loopback("not a URL"));
+/// ```
+pub fn is_loopback(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|url| is_loopback_url(&url))
 }
 
-fn is_loopback(url: &url::Url) -> bool {
+fn is_loopback_url(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

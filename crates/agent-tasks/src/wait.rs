@@ -31,9 +31,8 @@
 //! future or the stream cancels the wait.
 
 mod all;
-pub(crate) mod options;
 mod task;
 
+pub use crate::wait_options::{MIN_INTERVAL, Until, WaitOptions};
 pub use all::WaitAll;
-pub use options::{MIN_INTERVAL, Until, WaitOptions};
 pub use task::WaitTask;

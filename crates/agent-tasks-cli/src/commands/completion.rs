@@ -3,10 +3,19 @@
 
 use clap::CommandFactory;
 
-use crate::args::Args;
+use super::Args;
 use crate::exit;
 
-pub fn run(shell: clap_complete::Shell) -> u8 {
+/// The arguments of `agent-tasks completion`.
+#[derive(clap::Args, Debug)]
+pub struct Completion {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+pub fn run(args: &Completion) -> u8 {
+    let shell = args.shell;
     let mut command = Args::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "agent-tasks", &mut script);

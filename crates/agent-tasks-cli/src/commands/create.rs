@@ -1,18 +1,40 @@
 //! `agent-tasks create [OWNER/REPO] PROMPT`: start a task, and with `--wait`/`--follow`
 //! follow it to its end.
 
-use std::io::{IsTerminal, Read};
+use clap::Args as ClapArgs;
 
 use agent_tasks::TaskWithSessions;
 
-use crate::args::{Create, Global};
+use crate::args::{Global, RepoOption, TaskArgs, WaitArgs};
 use crate::exit::{self, Failure};
 use crate::follow::follow;
 use crate::output::Out;
 use crate::{auth, parse};
 
-/// The largest prompt read from a file or standard input.
-pub const MAX_PROMPT_BYTES: u64 = 1024 * 1024;
+/// The arguments of `agent-tasks create`.
+#[derive(ClapArgs, Debug)]
+pub struct Create {
+    /// [OWNER/REPO] PROMPT: the repository (else -R, else the git remote) and what the agent
+    /// should do (or -F).
+    #[arg(value_name = "[OWNER/REPO] PROMPT", num_args = 0..=2)]
+    pub positional: Vec<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// Start at most one task for this key: a second run with the same key returns the first
+    /// task (the key rides in the prompt as an HTML comment).
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Then wait until the task ends or needs attention.
+    #[arg(long)]
+    pub wait: bool,
+    /// Then follow the task with a live status line until it ends (as --wait).
+    #[arg(long)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub wait_args: WaitArgs,
+}
 
 pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failure> {
     let (repo, prompt) = match args.positional.as_slice() {
@@ -31,10 +53,10 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     if prompt.is_some() && args.task.prompt_file.is_some() {
         return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
     }
-    let Some((owner, name)) = super::repository(repo, &args.repo, global, true).await? else {
+    let Some((owner, name)) = args.repo.resolve(repo, global, true).await? else {
         return Err(Failure::usage("no repository"));
     };
-    let prompt = read_prompt(prompt, args.task.prompt_file.as_deref())?;
+    let prompt = args.task.read_prompt(prompt)?;
     let client = auth::client(global).await?;
     let mut request = client
         .repo(&owner, &name)
@@ -44,7 +66,7 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
         request = request.idempotency_key(v);
     }
     // The wait's options are refused before the task is started, not after.
-    let options = super::wait_options(&args.wait_args);
+    let options = args.wait_args.options();
     if args.wait || args.follow {
         options.check(&client)?;
     }
@@ -68,59 +90,4 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     let pr = crate::pulls::resolve(&client, &task).await;
     out.finished(&task, pr.as_ref())?;
     Ok(exit::for_state(&task.state))
-}
-
-/// The prompt: the argument, or the file (`-` is standard input), at most
-/// [`MAX_PROMPT_BYTES`].
-pub fn read_prompt(prompt: Option<&str>, file: Option<&str>) -> Result<String, Failure> {
-    let too_long = |from: &str| {
-        Failure::usage(format!(
-            "the prompt from {from} is longer than {} KiB",
-            MAX_PROMPT_BYTES / 1024
-        ))
-    };
-    let bytes = match (prompt, file) {
-        (Some(p), _) => return Ok(p.to_owned()),
-        (None, Some("-")) => {
-            let stdin = std::io::stdin();
-            if stdin.is_terminal() {
-                eprintln!("Reading the prompt from standard input; end it with Ctrl-D.");
-            }
-            let mut bytes = Vec::new();
-            stdin
-                .lock()
-                .take(MAX_PROMPT_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| {
-                    Failure::usage(format!("cannot read the prompt from standard input: {e}"))
-                })?;
-            if bytes.len() as u64 > MAX_PROMPT_BYTES {
-                return Err(too_long("standard input"));
-            }
-            bytes
-        }
-        (None, Some(path)) => {
-            let shown = crate::text::inert(path);
-            let file = std::fs::File::open(path)
-                .map_err(|e| Failure::usage(format!("cannot read the prompt from {shown}: {e}")))?;
-            let mut bytes = Vec::new();
-            file.take(MAX_PROMPT_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure::usage(format!("cannot read the prompt from {shown}: {e}")))?;
-            if bytes.len() as u64 > MAX_PROMPT_BYTES {
-                return Err(too_long(&shown));
-            }
-            bytes
-        }
-        (None, None) => {
-            return Err(Failure::usage(
-                "give a PROMPT, or -F FILE (-F - reads standard input)",
-            ));
-        }
-    };
-    let text = String::from_utf8(bytes).map_err(|_| Failure::usage("the prompt is not UTF-8"))?;
-    if text.trim().is_empty() {
-        return Err(Failure::usage("the prompt is empty"));
-    }
-    Ok(text)
 }

@@ -6,12 +6,23 @@
 
 use agent_tasks::client::TokenKind;
 use agent_tasks::{Client, Error};
+use clap::Args as ClapArgs;
 use serde::Serialize;
 
-use crate::args::{DoctorArgs, Global};
+use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
 use crate::output::{Out, line};
 use crate::text::inert;
+
+/// The arguments of `agent-tasks doctor`.
+#[derive(ClapArgs, Debug)]
+pub struct Doctor {
+    /// A repository to check too (may the token list and start tasks there?).
+    #[arg(value_name = "OWNER/REPO")]
+    pub positional: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+}
 
 /// One check's result.
 #[derive(Debug, Serialize)]
@@ -57,8 +68,11 @@ impl Check {
     }
 }
 
-pub async fn run(args: &DoctorArgs, global: &Global, out: &Out) -> Result<u8, Failure> {
-    let target = super::repository(args.positional.as_deref(), &args.repo, global, false).await?;
+pub async fn run(args: &Doctor, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let target = args
+        .repo
+        .resolve(args.positional.as_deref(), global, false)
+        .await?;
     let mut checks = Vec::new();
     let client = token_checks(global, &mut checks).await;
     if let Some(client) = &client {
@@ -76,7 +90,7 @@ pub async fn run(args: &DoctorArgs, global: &Global, out: &Out) -> Result<u8, Fa
 
 /// Where the token came from and what kind it is; the client, when one can be built.
 async fn token_checks(global: &Global, checks: &mut Vec<Check>) -> Option<Client> {
-    let (builder, source) = match crate::auth::discover(global).await {
+    let found = match crate::auth::discover(global).await {
         Ok(found) => found,
         Err(f) => {
             let mut check = Check::fail(
@@ -89,7 +103,7 @@ async fn token_checks(global: &Global, checks: &mut Vec<Check>) -> Option<Client
             return None;
         }
     };
-    let kind = builder.token_kind().unwrap_or(TokenKind::Unknown);
+    let (kind, source) = (found.kind, found.source);
     if kind == TokenKind::Installation {
         let mut check = Check::fail(
             "token",
@@ -101,8 +115,8 @@ async fn token_checks(global: &Global, checks: &mut Vec<Check>) -> Option<Client
         return None;
     }
     checks.push(Check::pass("token", format!("from {source}: a {kind}")));
-    let base = builder.base_url_or_default().to_owned();
-    match builder.build() {
+    let base = found.base_url;
+    match found.builder.build() {
         Ok(client) => {
             checks.push(Check::pass(
                 "settings",

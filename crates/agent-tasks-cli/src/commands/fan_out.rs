@@ -1,20 +1,54 @@
 //! `agent-tasks fan-out PROMPT --repos FILE --journal FILE`: the same task in many
 //! repositories, journaled (the SDK's `FanOut`), with a summary table at the end.
 
+use std::time::Duration;
+
+use clap::Args as ClapArgs;
 use std::io::Read;
 
 use agent_tasks::fan_out::{Outcome, Status};
 
-use crate::args::{FanOutArgs, Global};
+use crate::args::{Global, TaskArgs, WaitArgs};
 use crate::exit::{self, Failure};
 use crate::output::{Out, line};
 use crate::text::inert;
 use crate::{auth, parse};
 
+/// The arguments of `agent-tasks fan-out`.
+#[derive(ClapArgs, Debug)]
+pub struct FanOut {
+    /// What the agent should do (or -F).
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+    /// A file of repositories, one OWNER/REPO a line (`#` comments and blank lines skipped).
+    #[arg(long = "repos", value_name = "FILE")]
+    pub repos_file: Option<std::path::PathBuf>,
+    /// A repository (repeatable), besides or instead of --repos.
+    #[arg(short = 'R', long = "repo", value_name = "OWNER/REPO")]
+    pub repos: Vec<String>,
+    /// The journal: every step is written here before the next; run again with the same
+    /// journal to finish an interrupted fan-out without starting anything twice.
+    #[arg(long, value_name = "FILE")]
+    pub journal: std::path::PathBuf,
+    /// Creations under way at once (default 1, as GitHub asks).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// The pause between two creations (GitHub asks for at least a second between writes).
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration, default_value = "1s")]
+    pub pace: Duration,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// Then wait until every task ends or needs attention.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub wait_args: WaitArgs,
+}
+
 /// The largest repositories file read.
 const MAX_REPOS_FILE: u64 = 1024 * 1024;
 
-pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Failure> {
+pub async fn run(args: &FanOut, global: &Global, out: &Out) -> Result<u8, Failure> {
     let mut repos = Vec::new();
     if let Some(path) = &args.repos_file {
         repos.extend(read_repos(path)?);
@@ -33,8 +67,7 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
     if args.prompt.is_some() && args.task.prompt_file.is_some() {
         return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
     }
-    let prompt =
-        super::create::read_prompt(args.prompt.as_deref(), args.task.prompt_file.as_deref())?;
+    let prompt = args.task.read_prompt(args.prompt.as_deref())?;
     let count = repos.len();
     let client = auth::client(global).await?;
     let mut fan_out = client
@@ -45,7 +78,7 @@ pub async fn run(args: &FanOutArgs, global: &Global, out: &Out) -> Result<u8, Fa
         .concurrency(args.concurrency)
         .options(args.task.options());
     if args.wait {
-        fan_out = fan_out.wait(super::wait_options(&args.wait_args));
+        fan_out = fan_out.wait(args.wait_args.options());
     }
     out.say(&format!(
         "Starting the task in {} repositories (journal: {})...",

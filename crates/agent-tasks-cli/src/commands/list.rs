@@ -3,30 +3,71 @@
 use agent_tasks::TaskState;
 use agent_tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
 use chrono::Utc;
+use clap::{Args as ClapArgs, ValueEnum};
 use futures_util::TryStreamExt;
 
-use crate::args::{Dir, Global, List, SortBy};
+use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
 use crate::output::Out;
 use crate::{auth, parse};
 
+/// The arguments of `agent-tasks list`.
+#[derive(ClapArgs, Debug)]
+pub struct List {
+    /// The repository, as OWNER/REPO; without it (and without -R), all of your tasks.
+    #[arg(value_name = "OWNER/REPO")]
+    pub positional: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    /// Only these states, comma-separated, any case.
+    #[arg(
+        long,
+        short = 's',
+        value_delimiter = ',',
+        value_name = "STATE,...",
+        value_parser = state_names(),
+        ignore_case = true
+    )]
+    pub state: Vec<String>,
+    /// Only tasks updated since: an RFC 3339 time, a date, or a duration ago (24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only archived tasks.
+    #[arg(long)]
+    pub archived: bool,
+    /// Only tasks created by this user id, or `@me` (repeatable; with a repository only).
+    #[arg(long = "creator", value_name = "ID|@me")]
+    pub creators: Vec<String>,
+    /// Sort by.
+    #[arg(long, value_enum, default_value_t = SortBy::Updated)]
+    pub sort: SortBy,
+    /// Sort direction.
+    #[arg(long, value_enum, default_value_t = Dir::Desc)]
+    pub direction: Dir,
+    /// At most this many tasks.
+    #[arg(long, short = 'L', default_value_t = 30)]
+    pub limit: usize,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SortBy {
+    Created,
+    Updated,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Dir {
+    Asc,
+    Desc,
+}
+
 pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure> {
+    // clap took only the names of `TaskState::KNOWN`, in any case.
     let states: Vec<TaskState> = args
         .state
         .iter()
-        .map(|s| TaskState::from(s.trim().to_ascii_lowercase().as_str()))
+        .map(|s| TaskState::from(s.to_ascii_lowercase().as_str()))
         .collect();
-    if let Some(bad) = states.iter().find(|s| s.is_unknown()) {
-        return Err(Failure::usage(format!(
-            "unknown state `{}`; use {}",
-            crate::text::inert(bad.as_str()),
-            TaskState::KNOWN
-                .iter()
-                .map(TaskState::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
     if args.limit == 0 {
         return Err(Failure::usage("--limit must be at least 1"));
     }
@@ -36,7 +77,10 @@ pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure>
         .map(|s| parse::since(s, Utc::now()))
         .transpose()
         .map_err(Failure::usage)?;
-    let target = super::repository(args.positional.as_deref(), &args.repo, global, false).await?;
+    let target = args
+        .repo
+        .resolve(args.positional.as_deref(), global, false)
+        .await?;
     if target.is_none() && !args.creators.is_empty() {
         return Err(Failure::usage(
             "--creator needs OWNER/REPO (the API filters by creator per repository only)",
@@ -98,6 +142,15 @@ fn filtered<S: ListScope>(
         list = list.since(t);
     }
     list
+}
+
+/// The states `--state` takes: the API's vocabulary (shown in `--help`, offered by completion).
+fn state_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        TaskState::KNOWN
+            .iter()
+            .map(|s| clap::builder::PossibleValue::new(s.as_str())),
+    )
 }
 
 /// Up to `--limit` tasks; how many the listing has in all, when the API says and no filter

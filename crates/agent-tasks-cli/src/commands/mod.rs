@@ -1,5 +1,6 @@
-//! One file per command; each takes its arguments, the global options and the output, and
-//! returns the exit code (or a failure that maps to one).
+//! The command line: the top-level parser, one file per command (its arguments beside its
+//! `run`, oxide.rs's shape) and the dispatch. A new command is a file here, its `mod` line, a
+//! variant of [`Command`] and an arm of [`run`].
 
 pub mod completion;
 pub mod create;
@@ -12,62 +13,110 @@ pub mod view;
 pub mod wait;
 pub mod watch;
 
-use crate::args::{Global, RepoOption};
-use crate::exit::Failure;
-use crate::{auth, git_remote, parse};
+use clap::{Parser, Subcommand};
 
-/// The repository a command works on: the positional, else `-R`, else the current directory's
-/// git remote on the API's host. `None` when none is found and none is required.
-pub async fn repository(
-    positional: Option<&str>,
-    option: &RepoOption,
-    global: &Global,
-    required: bool,
-) -> Result<Option<(String, String)>, Failure> {
-    let given = match (positional, option.repo.as_deref()) {
-        (Some(p), Some(r)) if !p.eq_ignore_ascii_case(r) => {
-            return Err(Failure::usage(format!(
-                "two repositories given: `{}` and -R `{}`",
-                crate::text::inert(p),
-                crate::text::inert(r)
-            )));
-        }
-        (Some(p), _) => Some(p),
-        (None, r) => r,
-    };
-    if let Some(text) = given {
-        return parse::repo(text).map(Some).map_err(Failure::usage);
-    }
-    if !required {
-        return Ok(None);
-    }
-    let builder = auth::builder(global);
-    let base = builder.base_url_or_default();
-    let host = if auth::is_loopback(base) {
-        None
-    } else {
-        auth::gh_host(base)
-    };
-    match git_remote::current_repo(host.as_deref()).await {
-        Some(repo) => Ok(Some(repo)),
-        None => Err(Failure::usage(format!(
-            "no repository: give OWNER/REPO or -R OWNER/REPO (no git remote of this directory is on {})",
-            host.as_deref().unwrap_or("the API's host")
-        ))),
+use crate::args::Global;
+use crate::exit::Failure;
+use crate::output::Out;
+
+const AFTER_HELP: &str = "\
+Authentication: --token, else GH_TOKEN, else GITHUB_TOKEN, else `gh auth token` if gh is
+installed. The token must be a user-to-server token (PAT, fine-grained PAT, OAuth or GitHub
+App user token) with the \"Agent tasks\" repository permission.
+
+The repository: OWNER/REPO, -R OWNER/REPO, or the current directory's git remote (origin, or
+the only remote) on the API's host.";
+
+/// Start, list, view and wait for Copilot cloud agent tasks (GitHub's Agent tasks API).
+#[derive(Parser, Debug)]
+#[command(
+    name = "agent-tasks",
+    version,
+    after_help = format!("{AFTER_HELP}\n\n{}\n\nTry it without a token: agent-tasks demo", crate::exit::table()),
+    next_help_heading = "Global options"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start a task in a repository.
+    Create(create::Create),
+    /// List tasks: one repository's, or all of yours.
+    List(list::List),
+    /// Show a task: state, sessions, usage, artifacts and links.
+    View(view::View),
+    /// Wait until tasks end or need attention; the exit code tells how the worst one ended.
+    Wait(wait::Wait),
+    /// Follow every change of a repository's tasks (or all of yours): a line per event, JSON
+    /// Lines with --json, until interrupted or the timeout.
+    Watch(watch::Watch),
+    /// Start the same task in many repositories, journaled so that a rerun starts nothing
+    /// twice; a summary table (or JSON) at the end.
+    #[command(name = "fan-out")]
+    FanOut(fan_out::FanOut),
+    /// Check the setup: the token and its kind, the host, who you are, what you may do, the
+    /// API version and the rate budget; each check with a hint when it fails.
+    Doctor(doctor::Doctor),
+    /// Run the whole flow against a local fake of the API: no token, no network, no cost.
+    Demo,
+    /// Serve the fake Agent tasks API on 127.0.0.1, for your own tests and demos.
+    Fake(fake::Fake),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion(completion::Completion),
+    /// Print the man page (roff), made from these same definitions (`cargo xtask man`).
+    #[command(hide = true)]
+    Man,
+}
+
+impl Command {
+    /// Whether the command prints several JSON documents (one a line) rather than one.
+    pub fn prints_json_lines(&self) -> bool {
+        matches!(self, Command::Demo | Command::Watch(_))
     }
 }
 
-/// The wait a command's `--timeout`, `--interval` and `--terminal-only` describe.
-pub fn wait_options(args: &crate::args::WaitArgs) -> agent_tasks::wait::WaitOptions {
-    use agent_tasks::wait::{Until, WaitOptions};
-    let mut options = WaitOptions::default();
-    options.interval = args.interval;
-    options.max_interval = args.interval.saturating_mul(12).min(parse::MAX_INTERVAL);
-    options.until = if args.terminal_only {
-        Until::Terminal
-    } else {
-        Until::TerminalOrAttention
-    };
-    options.timeout = args.timeout;
-    options
+/// Runs `command`; its exit code, or the failure that maps to one.
+pub async fn run(command: &Command, global: &Global, out: &Out) -> Result<u8, Failure> {
+    match command {
+        Command::Create(a) => create::run(a, global, out).await,
+        Command::List(a) => list::run(a, global, out).await,
+        Command::View(a) => view::run(a, global, out).await,
+        Command::Wait(a) => wait::run(a, global, out).await,
+        Command::Watch(a) => watch::run(a, global, out).await,
+        Command::FanOut(a) => fan_out::run(a, global, out).await,
+        Command::Doctor(a) => doctor::run(a, global, out).await,
+        Command::Demo => demo::run(global, out).await,
+        Command::Fake(a) => fake::run(a, global).await,
+        Command::Completion(a) => Ok(completion::run(a)),
+        Command::Man => completion::man(),
+    }
+}
+
+/// The command line, with `--json` followed by a command name read as `--json` alone (so
+/// `agent-tasks --json list` works although `--json` takes optional fields).
+pub fn normalize(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let command = Args::command();
+    let is_command =
+        |name: &str| name == "help" || command.get_subcommands().any(|c| c.get_name() == name);
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let mut out = Vec::with_capacity(args.len());
+    for (i, arg) in args.iter().enumerate() {
+        let next_is_command = args
+            .get(i + 1)
+            .and_then(|a| a.to_str())
+            .is_some_and(is_command);
+        if arg == "--json" && next_is_command {
+            out.push("--json=".into());
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    out
 }

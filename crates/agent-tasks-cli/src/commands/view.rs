@@ -1,11 +1,29 @@
 //! `agent-tasks view [OWNER/REPO] TASK`: a task's state, sessions, usage, artifacts and links.
 //! TASK may be the id, the task's web page or its API URL; `--web` opens the page.
 
-use crate::args::{Global, View};
+use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
 use crate::output::{Out, line};
 use crate::parse::{self, TaskRef};
 use crate::{auth, browser};
+use clap::Args as ClapArgs;
+
+/// The arguments of `agent-tasks view`.
+#[derive(ClapArgs, Debug)]
+pub struct View {
+    /// The task: its id, or its web or API URL (OWNER/REPO TASK also works).
+    #[arg(value_name = "TASK")]
+    pub task: String,
+    /// The task, after OWNER/REPO.
+    #[arg(hide = true)]
+    pub after_repo: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    /// Open the task's page in the browser (BROWSER, else the system's opener; the URL is
+    /// printed when none can be started).
+    #[arg(short = 'w', long)]
+    pub web: bool,
+}
 
 pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure> {
     let (repo, task) = match (&args.task, &args.after_repo) {
@@ -21,7 +39,7 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
     let TaskRef { repo: from_url, id } = task;
     let repo = match from_url {
         Some(r) => Some(r),
-        None => super::repository(repo, &args.repo, global, false).await?,
+        None => args.repo.resolve(repo, global, false).await?,
     };
     // A web URL needs no request to be opened.
     if args.web

@@ -3,12 +3,25 @@
 //! several with one list request per interval, however many they are.
 
 use agent_tasks::{Task, TaskWithSessions};
+use clap::Args as ClapArgs;
 
-use crate::args::{Global, Wait};
+use crate::args::{Global, RepoOption, WaitArgs};
 use crate::exit::{self, Failure};
 use crate::follow::follow;
 use crate::output::Out;
 use crate::{auth, parse};
+
+/// The arguments of `agent-tasks wait`.
+#[derive(ClapArgs, Debug)]
+pub struct Wait {
+    /// The tasks: ids or URLs (OWNER/REPO first also works).
+    #[arg(value_name = "TASK", num_args = 1.., required = true)]
+    pub positional: Vec<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    #[command(flatten)]
+    pub wait_args: WaitArgs,
+}
 
 pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure> {
     let (repo, ids) = match args.positional.as_slice() {
@@ -18,9 +31,9 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         all => (None, all),
     };
     let refs: Vec<parse::TaskRef> = ids.iter().map(|i| parse::task_ref(i)).collect();
-    let repo = super::repository(repo, &args.repo, global, false).await?;
+    let repo = args.repo.resolve(repo, global, false).await?;
     let client = auth::client(global).await?;
-    let options = super::wait_options(&args.wait_args);
+    let options = args.wait_args.options();
     let get = |r: &parse::TaskRef| match r.repo.clone().or_else(|| repo.clone()) {
         Some((owner, name)) => client.repo(owner, name).task(&r.id),
         None => client.task(&r.id),

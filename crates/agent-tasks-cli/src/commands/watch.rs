@@ -1,22 +1,50 @@
 //! `agent-tasks watch [OWNER/REPO]`: every change of the tasks, as it happens (the SDK's change
 //! feed): a line per event, JSON Lines under `--json`.
 
+use std::time::Duration;
+
 use agent_tasks::feed::{Change, Cursor, Event, Feed};
 use agent_tasks::list::ListScope;
+use clap::Args as ClapArgs;
 use futures_util::TryStreamExt;
 
-use crate::args::{Global, WatchArgs};
+use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
 use crate::output::{Out, line, paint};
 use crate::text::inert;
 use crate::{auth, parse};
 
-pub async fn run(args: &WatchArgs, global: &Global, out: &Out) -> Result<u8, Failure> {
+/// The arguments of `agent-tasks watch`.
+#[derive(ClapArgs, Debug)]
+pub struct Watch {
+    /// The repository, as OWNER/REPO; without it (and without -R), all of your tasks.
+    #[arg(value_name = "OWNER/REPO")]
+    pub positional: Option<String>,
+    #[command(flatten)]
+    pub repo: RepoOption,
+    /// Stop after this long (30s, 10m, 2h); without it, run until interrupted.
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
+    pub timeout: Option<Duration>,
+    /// Interval between polls. Quiet polls are 304s, free on the rate limit, and keep it; polls
+    /// that cost and bring nothing new stretch it up to 6x (at most 10m). At least 1s against
+    /// GitHub.
+    #[arg(long, value_name = "DURATION", value_parser = parse::interval, default_value = "10s")]
+    pub interval: Duration,
+    /// Keep the feed's cursor in this file: read at start (if it exists), written after each
+    /// event, so that a restarted watch misses nothing and repeats nothing.
+    #[arg(long, value_name = "FILE")]
+    pub cursor_file: Option<std::path::PathBuf>,
+}
+
+pub async fn run(args: &Watch, global: &Global, out: &Out) -> Result<u8, Failure> {
     let cursor = match &args.cursor_file {
         Some(path) if path.exists() => Some(read_cursor(path)?),
         _ => None,
     };
-    let target = super::repository(args.positional.as_deref(), &args.repo, global, false).await?;
+    let target = args
+        .repo
+        .resolve(args.positional.as_deref(), global, false)
+        .await?;
     let client = auth::client(global).await?;
     match target {
         Some((owner, name)) => {
@@ -34,7 +62,7 @@ pub async fn run(args: &WatchArgs, global: &Global, out: &Out) -> Result<u8, Fai
 
 async fn follow<S: ListScope>(
     feed: Feed<S>,
-    args: &WatchArgs,
+    args: &Watch,
     cursor: Option<Cursor>,
     out: &Out,
 ) -> Result<u8, Failure> {

@@ -13,8 +13,8 @@ use crate::error::{Error, Result};
 use crate::poll::{self, Policy, Polled, advance_since};
 use crate::tasks::list::{SortDirection, TaskSort};
 use crate::types::{Task, TaskState};
-use crate::wait::options::wait_setters;
-use crate::wait::options::{Until, WaitOptions};
+use crate::wait_options::wait_setters;
+use crate::wait_options::{Until, WaitOptions};
 
 impl Client {
     /// Waits for many tasks at once with one list request per interval, however many there

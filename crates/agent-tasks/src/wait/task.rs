@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::poll::{self, Policy, Polled};
 use crate::tasks::get::{Conditional, GetTask};
 use crate::types::TaskWithSessions;
-use crate::wait::options::wait_setters;
-use crate::wait::options::{Until, WaitOptions};
+use crate::wait_options::wait_setters;
+use crate::wait_options::{Until, WaitOptions};
 
 impl GetTask {
     /// Waits until the task ends or needs attention (see [`WaitTask::until`]).

@@ -1,4 +1,5 @@
-//! What every wait is told: when it ends ([`Until`]) and how it polls ([`WaitOptions`]).
+//! What every wait is told: when it ends ([`Until`]) and how it polls ([`WaitOptions`]);
+//! public as `agent_tasks::wait::{Until, WaitOptions}`.
 
 use std::time::Duration;
 
@@ -127,7 +128,7 @@ impl WaitOptions {
 macro_rules! wait_setters {
     ($default_interval:literal) => {
         /// When the wait ends (default: terminal or needing attention).
-        pub fn until(mut self, until: $crate::wait::options::Until) -> Self {
+        pub fn until(mut self, until: $crate::wait_options::Until) -> Self {
             self.options.until = until;
             self
         }
@@ -162,7 +163,7 @@ macro_rules! wait_setters {
         }
 
         /// All the options at once.
-        pub fn options(mut self, options: $crate::wait::options::WaitOptions) -> Self {
+        pub fn options(mut self, options: $crate::wait_options::WaitOptions) -> Self {
             self.options = options;
             self
         }
