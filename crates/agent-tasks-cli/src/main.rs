@@ -17,6 +17,7 @@ mod jq;
 mod output;
 mod parse;
 mod pulls;
+mod repository;
 mod text;
 
 use std::process::ExitCode;

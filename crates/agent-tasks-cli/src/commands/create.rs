@@ -53,7 +53,8 @@ pub async fn run(args: &Create, global: &Global, out: &Out) -> Result<u8, Failur
     if prompt.is_some() && args.task.prompt_file.is_some() {
         return Err(Failure::usage("give a PROMPT or -F FILE, not both"));
     }
-    let Some((owner, name)) = args.repo.resolve(repo, global, true).await? else {
+    let Some((owner, name)) = crate::repository::resolve(repo, &args.repo, global, true).await?
+    else {
         return Err(Failure::usage("no repository"));
     };
     let prompt = args.task.read_prompt(prompt)?;

@@ -69,10 +69,8 @@ impl Check {
 }
 
 pub async fn run(args: &Doctor, global: &Global, out: &Out) -> Result<u8, Failure> {
-    let target = args
-        .repo
-        .resolve(args.positional.as_deref(), global, false)
-        .await?;
+    let target =
+        crate::repository::resolve(args.positional.as_deref(), &args.repo, global, false).await?;
     let mut checks = Vec::new();
     let client = token_checks(global, &mut checks).await;
     if let Some(client) = &client {

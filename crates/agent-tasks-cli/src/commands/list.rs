@@ -77,10 +77,8 @@ pub async fn run(args: &List, global: &Global, out: &Out) -> Result<u8, Failure>
         .map(|s| parse::since(s, Utc::now()))
         .transpose()
         .map_err(Failure::usage)?;
-    let target = args
-        .repo
-        .resolve(args.positional.as_deref(), global, false)
-        .await?;
+    let target =
+        crate::repository::resolve(args.positional.as_deref(), &args.repo, global, false).await?;
     if target.is_none() && !args.creators.is_empty() {
         return Err(Failure::usage(
             "--creator needs OWNER/REPO (the API filters by creator per repository only)",

@@ -39,7 +39,7 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
     let TaskRef { repo: from_url, id } = task;
     let repo = match from_url {
         Some(r) => Some(r),
-        None => args.repo.resolve(repo, global, false).await?,
+        None => crate::repository::resolve(repo, &args.repo, global, false).await?,
     };
     // A web URL needs no request to be opened.
     if args.web

@@ -31,7 +31,7 @@ pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure>
         all => (None, all),
     };
     let refs: Vec<parse::TaskRef> = ids.iter().map(|i| parse::task_ref(i)).collect();
-    let repo = args.repo.resolve(repo, global, false).await?;
+    let repo = crate::repository::resolve(repo, &args.repo, global, false).await?;
     let client = auth::client(global).await?;
     let options = args.wait_args.options();
     let get = |r: &parse::TaskRef| match r.repo.clone().or_else(|| repo.clone()) {

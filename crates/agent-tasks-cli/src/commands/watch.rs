@@ -41,10 +41,8 @@ pub async fn run(args: &Watch, global: &Global, out: &Out) -> Result<u8, Failure
         Some(path) if path.exists() => Some(read_cursor(path)?),
         _ => None,
     };
-    let target = args
-        .repo
-        .resolve(args.positional.as_deref(), global, false)
-        .await?;
+    let target =
+        crate::repository::resolve(args.positional.as_deref(), &args.repo, global, false).await?;
     let client = auth::client(global).await?;
     match target {
         Some((owner, name)) => {
