@@ -89,10 +89,16 @@ fn spec_diff_exit_codes_follow_the_deviations() {
     // The upstream fragment equals our spec but for the deviations listed in the file.
     let ours = std::fs::read_to_string(root.join("openapi/agents.yaml")).unwrap();
     let mut doc: serde_json::Value = serde_yaml::from_str(&ours).unwrap();
-    doc["components"]["schemas"]["TaskState"]["enum"]
+    // A value the spec does not have, whatever it gains: an invented one that became real
+    // would not be a difference.
+    let states = doc["components"]["schemas"]["TaskState"]["enum"]
         .as_array_mut()
-        .unwrap()
-        .push("paused".into());
+        .unwrap();
+    let invented = (0..)
+        .map(|n| format!("invented_state_{n}"))
+        .find(|v| !states.iter().any(|s| s == v))
+        .unwrap();
+    states.push(invented.clone().into());
     std::fs::write(&upstream, serde_json::to_string(&doc).unwrap()).unwrap();
     std::fs::write(root.join("openapi/deviations.yaml"), "deviations: []\n").unwrap();
 
@@ -100,9 +106,9 @@ fn spec_diff_exit_codes_follow_the_deviations() {
     let (code, out) = xtask(&root, &["spec-diff", "--upstream", up]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains(
-            "additive response 200 body.tasks[].state [enum-value-added]: upstream adds `paused`"
-        ),
+        out.contains(&format!(
+            "additive response 200 body.tasks[].state [enum-value-added]: upstream adds `{invented}`"
+        )),
         "{out}"
     );
     assert!(

@@ -26,6 +26,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::answer::Answer;
 use crate::api;
+use crate::api::{Route, UNKNOWN};
 use crate::auth;
 use crate::clock::http_date;
 use crate::control;
@@ -34,7 +35,6 @@ use crate::limits::{
     HEADER_READ_TIMEOUT_SECS, MAX_API_BODY_BYTES, MAX_CONNECTIONS, MAX_CONTROL_BODY_BYTES,
     MAX_DISCARDED_BODY_BYTES, MAX_HEADER_BYTES,
 };
-use crate::route::{Route, UNKNOWN};
 use crate::store::{Shared, Store, lock};
 
 /// How long the accept loop waits after a failed accept (out of file descriptors, say).

@@ -118,7 +118,6 @@ mod limits;
 mod model;
 mod rate_limit;
 mod rng;
-mod route;
 mod store;
 mod url;
 

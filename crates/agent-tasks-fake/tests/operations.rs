@@ -46,7 +46,7 @@ async fn every_operation_of_the_spec_has_a_route() {
             .unwrap();
         if fake.state().requests_of(op.id) != before + 1 {
             missing.push(format!(
-                "{} ({} {}): answered {} but not routed to it; add it to crates/agent-tasks-fake/src/route.rs and a handler in src/api/ (or to LEFT_OUT here, with a reason)",
+                "{} ({} {}): answered {} but not routed to it; add a Route variant and an arm in crates/agent-tasks-fake/src/api.rs, and a handler in src/api/ (or to LEFT_OUT here, with a reason)",
                 op.id,
                 op.method,
                 op.path,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use super::load::{agent_operations, merge_all_of};
+use super::load::{COMPONENT, agent_operations, merge_all_of};
 
 /// How a difference affects this client, reading the upstream document as the newer one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,6 +74,16 @@ struct Comparer<'a> {
     options: &'a Options,
     operation: String,
     out: Vec<Difference>,
+    /// Where each of our named enums is used, with the values upstream has there.
+    enum_uses: &'a mut Vec<EnumUse>,
+}
+
+/// One place where our spec uses a named enum, and what upstream lists at that place.
+struct EnumUse {
+    component: String,
+    operation: String,
+    at: String,
+    upstream: BTreeSet<String>,
 }
 
 impl Comparer<'_> {
@@ -179,7 +189,7 @@ impl Comparer<'_> {
                 ),
             );
         }
-        self.enums(at, &ours, &up);
+        self.enums(at, &ours, &up, side);
         self.bounds(at, &ours, &up);
         if ours.get("additionalProperties") != up.get("additionalProperties") {
             self.push(
@@ -199,7 +209,7 @@ impl Comparer<'_> {
         self.properties(at, &ours, &up, side);
     }
 
-    fn enums(&mut self, at: &str, ours: &Value, up: &Value) {
+    fn enums(&mut self, at: &str, ours: &Value, up: &Value, side: Side) {
         let values = |s: &Value| -> BTreeSet<String> {
             s["enum"]
                 .as_array()
@@ -209,6 +219,16 @@ impl Comparer<'_> {
                 .collect()
         };
         let (a, b) = (values(ours), values(up));
+        if let Some(component) = ours.get(COMPONENT).and_then(Value::as_str)
+            && ours.get("enum").is_some()
+        {
+            self.enum_uses.push(EnumUse {
+                component: component.to_owned(),
+                operation: self.operation.clone(),
+                at: at.to_owned(),
+                upstream: b.clone(),
+            });
+        }
         if ours.get("enum").is_some() != up.get("enum").is_some() {
             let breaking = up.get("enum").is_some();
             self.push(
@@ -228,10 +248,12 @@ impl Comparer<'_> {
             );
         }
         for removed in a.difference(&b) {
+            // A value we would send that upstream no longer takes breaks a request; one we
+            // would accept that upstream no longer sends breaks nothing.
             self.push(
                 at,
                 "enum-value-removed",
-                Impact::Breaking,
+                impact(side == Side::Request),
                 format!("upstream no longer has `{removed}`"),
             );
         }
@@ -605,6 +627,7 @@ pub fn compare(ours: &Value, upstream: &Value, options: &Options) -> Result<Vec<
     let a = agent_operations(ours).context("in our spec")?;
     let b = agent_operations(upstream).context("in the upstream description")?;
     let mut out = Vec::new();
+    let mut enum_uses = Vec::new();
     for op in b.keys().filter(|k| !a.contains_key(*k)) {
         out.push(Difference {
             operation: op.clone(),
@@ -629,12 +652,78 @@ pub fn compare(ours: &Value, upstream: &Value, options: &Options) -> Result<Vec<
             options,
             operation: op.clone(),
             out: Vec::new(),
+            enum_uses: &mut enum_uses,
         };
         c.operation(x, y);
         out.extend(c.out);
     }
+    explain_shared_enums(&mut out, &enum_uses);
     out.sort();
     Ok(out)
+}
+
+/// A value upstream "no longer has" at one place, in an enum our spec names and shares with
+/// places where upstream does have it, was added to the shared enum (upstream added it to some
+/// of its copies): said so, once per value and enum, instead of once per place as a removal.
+fn explain_shared_enums(out: &mut Vec<Difference>, uses: &[EnumUse]) {
+    let mut explained: BTreeMap<(String, String), Difference> = BTreeMap::new();
+    out.retain(|d| {
+        if d.kind != "enum-value-removed" {
+            return true;
+        }
+        let Some(value) = d
+            .detail
+            .strip_prefix("upstream no longer has `")
+            .and_then(|v| v.strip_suffix('`'))
+        else {
+            return true;
+        };
+        let Some(here) = uses
+            .iter()
+            .find(|u| u.operation == d.operation && u.at == d.at)
+        else {
+            return true;
+        };
+        let shared: Vec<&EnumUse> = uses
+            .iter()
+            .filter(|u| u.component == here.component)
+            .collect();
+        let with: Vec<String> = shared
+            .iter()
+            .filter(|u| u.upstream.contains(value))
+            .map(|u| u.at.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if with.is_empty() {
+            return true;
+        }
+        let without: Vec<String> = shared
+            .iter()
+            .filter(|u| !u.upstream.contains(value))
+            .map(|u| u.at.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let places: BTreeSet<String> = shared.iter().map(|u| u.at.clone()).collect();
+        explained
+            .entry((here.component.clone(), value.to_owned()))
+            .or_insert_with(|| Difference {
+                operation: "*".into(),
+                at: format!("schema {}", here.component),
+                kind: "enum-value-added-to-shared",
+                impact: d.impact,
+                detail: format!(
+                    "`{value}` is added to the enum `{}` shared by {}; upstream has it at {} but not at {} (upstream added it to some of its copies of the enum, or dropped it from others)",
+                    here.component,
+                    places.into_iter().collect::<Vec<_>>().join(" and "),
+                    with.join(", "),
+                    without.join(", ")
+                ),
+            });
+        false
+    });
+    out.extend(explained.into_values());
 }
 
 #[cfg(test)]
@@ -704,6 +793,59 @@ pub(super) mod tests {
         assert_eq!((d.kind, d.impact), ("enum-value-added", Impact::Additive));
         assert_eq!(d.at, "response 200 body.state");
         assert!(d.detail.contains("paused"));
+    }
+
+    #[test]
+    fn a_value_added_to_a_shared_enum_is_said_so_and_is_not_a_removal() {
+        // Upstream adds `paused` to the task's state only; ours adds it to `State`, which the
+        // task's and the sessions' states share.
+        let mut ours = fixture("ours.yaml");
+        ours["components"]["schemas"]["State"]["enum"]
+            .as_array_mut()
+            .unwrap()
+            .push("paused".into());
+        let mut up = fixture("upstream.json");
+        task_props(&mut up)["state"]["enum"]
+            .as_array_mut()
+            .unwrap()
+            .push("paused".into());
+        let d = compare(&ours, &up, &Options::default()).unwrap();
+        let d = only(&d);
+        assert_eq!(
+            (d.kind, d.impact),
+            ("enum-value-added-to-shared", Impact::Additive)
+        );
+        assert_eq!(d.at, "schema State");
+        assert!(
+            d.detail
+                .contains("`paused` is added to the enum `State` shared by")
+                && d.detail.contains("response 200 body.sessions[].state")
+                && d.detail
+                    .contains("upstream has it at response 200 body.state"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn a_value_upstream_drops_breaks_requests_not_responses() {
+        let mut up = fixture("upstream.json");
+        task_props(&mut up)["state"]["enum"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|v| v != "completed");
+        up.pointer_mut(&format!(
+            "{OP}/responses/200/content/application~1json/schema/allOf/1/properties/sessions/items/properties/state/enum"
+        ))
+        .unwrap()
+        .as_array_mut()
+        .unwrap()
+        .retain(|v| v != "completed");
+        let d = diff(&up);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        for d in &d {
+            assert_eq!((d.kind, d.impact), ("enum-value-removed", Impact::Additive));
+        }
     }
 
     #[test]

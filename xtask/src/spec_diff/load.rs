@@ -14,6 +14,9 @@ pub fn parse_document(text: &str) -> Result<Value> {
     serde_yaml::from_str(text).context("the document is neither JSON nor YAML")
 }
 
+/// The key `resolve` adds to a schema that came from `#/components/schemas/NAME`: its name.
+pub(super) const COMPONENT: &str = "x-spec-diff-component";
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -76,7 +79,16 @@ fn resolve(doc: &Value, value: &Value, depth: usize) -> Result<Value> {
                 let target = doc
                     .pointer(pointer)
                     .with_context(|| format!("`$ref` {r} points at nothing"))?;
-                return resolve(doc, target, depth + 1);
+                let mut resolved = resolve(doc, target, depth + 1)?;
+                // Which named schema this was, so that a difference in a schema shared by
+                // several places can say so (`compare` reads it; it is never compared).
+                if let (Some(name), Value::Object(map)) =
+                    (pointer.strip_prefix("/components/schemas/"), &mut resolved)
+                {
+                    map.entry(COMPONENT)
+                        .or_insert_with(|| Value::String(name.to_owned()));
+                }
+                return Ok(resolved);
             }
             let mut out = Map::new();
             for (k, v) in map {
