@@ -437,8 +437,6 @@ async fn relative_times_follow_the_servers_clock() {
     let r = run(&fake, &["list"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let row = r.stdout.lines().nth(1).unwrap();
-    assert!(
-        row.contains("m") && row.contains("s ago") && !row.contains(" 0s ago"),
-        "{row}"
-    );
+    // Minutes by the server's clock ("5 min 3 s ago"), not the few real seconds.
+    assert!(row.contains(" min") && row.contains(" ago"), "{row}");
 }

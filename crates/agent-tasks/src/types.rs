@@ -248,9 +248,10 @@ fn accounts(a: Option<Vec<raw::SimpleUser>>) -> Vec<Account> {
 }
 
 // `raw::Task` and `raw::TaskWithSessions` are two generated structs with the same task fields;
-// one macro keeps the mapping in one place. It destructures without `..`: when the spec gains a
-// field, this stops compiling until the field is mapped, so no field is dropped silently (through
-// the macro, rustc words it "pattern requires `..` due to inaccessible fields": map the new field).
+// one macro keeps the mapping in one place. It destructures without `..`, and the way back
+// (`From<Task> for raw::Task`, below) builds the generated struct without `..`: when the spec
+// gains a field, rustc stops here with "missing field `NAME` in initializer of
+// `agent_tasks_raw::types::Task`", naming the field to map in `Task`, in both directions.
 macro_rules! task_from_raw {
     ($raw:ident, $t:expr $(, $extra:ident)*) => {{
         let raw::$raw {
@@ -297,6 +298,31 @@ macro_rules! task_from_raw {
 impl From<raw::Task> for Task {
     fn from(t: raw::Task) -> Self {
         task_from_raw!(Task, t)
+    }
+}
+
+/// The generated type of a task, for what takes one (the typed mocks' `then.created(&task)`).
+impl From<Task> for raw::Task {
+    fn from(t: Task) -> Self {
+        let id = |id| raw::SimpleUser { id };
+        raw::Task {
+            id: t.id,
+            state: t.state,
+            name: t.name,
+            url: t.url,
+            html_url: t.html_url,
+            creator: t.creator.map(|a| id(a.id)),
+            creator_type: t.creator_type,
+            user_collaborators: Some(t.user_collaborators.into_iter().map(|a| id(a.id)).collect()),
+            owner: t.owner.map(|a| id(a.id)),
+            repository: t.repository.map(|r| raw::RepositoryRef { id: r.id }),
+            session_count: t.session_count,
+            artifacts: Some(t.artifacts.into_iter().map(raw::Artifact::from).collect()),
+            archived_at: t.archived_at,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            custom_agent: t.custom_agent.map(|a| raw::CustomAgent { id: a.id }),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use agent_tasks::types::{CreatorType, UsageType};
-use agent_tasks::{Artifact, Task, TaskState, TaskWithSessions};
+use agent_tasks::{Artifact, StateClass, Task, TaskState, TaskWithSessions};
 use common::*;
 use httpmock::prelude::*;
 
@@ -206,24 +206,26 @@ fn serialization_keeps_the_api_field_names_and_round_trips() {
 #[test]
 fn task_states_know_their_meaning() {
     use TaskState::*;
-    let terminal: Vec<_> = TaskState::KNOWN
-        .iter()
-        .filter(|s| s.is_terminal())
-        .cloned()
-        .collect();
-    assert_eq!(terminal, vec![Completed, Failed, TimedOut, Cancelled]);
-    let attention: Vec<_> = TaskState::KNOWN
-        .iter()
-        .filter(|s| s.needs_attention())
-        .cloned()
-        .collect();
-    assert_eq!(attention, vec![Idle, WaitingForUser]);
-    assert!(Completed.is_success() && !Failed.is_success());
-    assert_eq!(
-        "waiting_for_user".parse::<TaskState>().unwrap(),
-        WaitingForUser
-    );
-    assert_eq!(TaskState::from("new_state").to_string(), "new_state");
+    // The reading of the states GitHub documents (the class table is the raw crate's).
+    assert!(Completed.is_terminal() && Completed.is_success());
+    assert!(Failed.is_terminal() && !Failed.is_success());
+    assert!(WaitingForUser.needs_attention() && !WaitingForUser.is_terminal());
+    assert!(Queued.is_active() && InProgress.is_active());
+    // Every known state answers the predicates as its class says, whatever states there are.
+    for state in TaskState::KNOWN {
+        let class = state.class().expect("a known state has a class");
+        assert_eq!(state.is_terminal(), class.is_terminal(), "{state}");
+        assert_eq!(
+            state.needs_attention(),
+            class == StateClass::NeedsAttention,
+            "{state}"
+        );
+        assert_eq!(state.as_str().parse::<TaskState>().unwrap(), *state);
+    }
+    let invented = TaskState::from("not_a_state_of_this_api");
+    assert!(invented.is_unknown(), "pick another invented state");
+    assert_eq!(invented.to_string(), "not_a_state_of_this_api");
+    assert!(!invented.is_terminal() && !invented.needs_attention());
 }
 
 #[test]
@@ -231,4 +233,13 @@ fn public_types_have_json_schemas() {
     let schema = schemars::schema_for!(TaskWithSessions);
     let text = serde_json::to_string(&schema).unwrap();
     assert!(text.contains("sessions"), "{text}");
+}
+
+#[test]
+fn a_task_goes_back_to_the_generated_type_unchanged() {
+    for name in ["task_full.json", "task_unusual.json"] {
+        let task: Task = serde_json::from_value(fixture(name)).expect("decodes");
+        let raw: agent_tasks::raw::types::Task = task.clone().into();
+        assert_eq!(Task::from(raw), task, "{name}");
+    }
 }
