@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::whole_second;
 use crate::error::{Error, Result};
 use crate::poll::{self, Policy, Polled, advance_since};
-use crate::tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
+use crate::tasks::list::{ListScope, ListTasks};
 use crate::types::{PullRequestRef, Task, TaskState};
 use crate::wait_options::WaitOptions;
 
@@ -291,15 +291,7 @@ impl<S: ListScope> Policy for Changes<S> {
     type Item = Event;
 
     async fn poll(&mut self) -> Result<Polled> {
-        let mut list = self
-            .list
-            .clone()
-            .sort(TaskSort::UpdatedAt)
-            .direction(SortDirection::Desc)
-            .per_page(100);
-        if let Some(since) = self.cursor.since {
-            list = list.since(since);
-        }
+        let list = self.list.clone().changed_since(self.cursor.since);
         self.sent = whole_second(&*self.list.client().clock());
         let mut tasks = if self.baseline {
             // One page is enough to start from: older tasks are news if they change.

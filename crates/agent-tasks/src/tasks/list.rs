@@ -145,6 +145,16 @@ impl<S> ListTasks<S> {
         self
     }
 
+    /// The listing a poll sends (the feed's, a many-task wait's): the most recent change first,
+    /// 100 to a page, only what changed at or after `since` when given.
+    pub(crate) fn changed_since(mut self, since: Option<DateTime<Utc>>) -> Self {
+        self.filters.sort = Some(TaskSort::UpdatedAt);
+        self.filters.direction = Some(SortDirection::Desc);
+        self.filters.per_page = Some(100);
+        self.filters.since = since;
+        self
+    }
+
     /// With [`stream`](Self::stream): stop after this many tasks (and fetch no page beyond).
     pub fn limit(mut self, n: usize) -> Self {
         self.filters.limit = Some(n);

@@ -11,7 +11,6 @@ use crate::client::Client;
 use crate::clock::whole_second;
 use crate::error::{Error, Result};
 use crate::poll::{self, Policy, Polled, advance_since};
-use crate::tasks::list::{SortDirection, TaskSort};
 use crate::types::{Task, TaskState};
 use crate::wait_options::wait_setters;
 use crate::wait_options::{Until, WaitOptions};
@@ -202,17 +201,9 @@ impl Policy for ManyTasks {
             self.filtered = true;
             self.etag = None;
         }
-        let mut list = self
-            .client
-            .list_tasks()
-            .sort(TaskSort::UpdatedAt)
-            .direction(SortDirection::Desc)
-            .per_page(100);
+        let mut list = self.client.list_tasks().changed_since(self.since);
         if self.filtered {
             list = list.states(self.until.states());
-        }
-        if let Some(since) = self.since {
-            list = list.since(since);
         }
         // The client's clock as the poll leaves: `since` moves no further than this.
         let sent = whole_second(&*self.client.clock());
