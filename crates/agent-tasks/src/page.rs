@@ -6,7 +6,12 @@
 //!
 //! - only the `page` number of a `next` link is used: the walk asks for that page through the
 //!   client's own base URL, never the link's URL (which could name another host);
-//! - the next page must be one this walk has not fetched yet;
+//! - a `next` link without a readable page number (a cursor, a page of `-1`) is not guessed
+//!   at: the walk ends with [`Error::Pagination`], naming the link;
+//! - the next page must be one this walk has not fetched yet (the error names the link);
+//! - a task already yielded by this walk is not yielded again (sorted by update, a task that
+//!   changes while the walk goes on moves to an earlier page and shows up twice); two pages in
+//!   a row that hold nothing new end the walk with an error (a server that ignores `page`);
 //! - an empty page ends the walk;
 //! - a walk fetches at most the totals' page count plus [`PAGE_SLACK`], and never more than
 //!   [`MAX_PAGES`] pages; past that it fails with [`Error::Pagination`] rather than loop.
@@ -203,6 +208,10 @@ pub(crate) struct PageWalk {
     /// `page` parameter, as GitHub's own links do).
     current: Option<u32>,
     seen: HashSet<u32>,
+    /// The tasks this walk has let through (their ids).
+    yielded: HashSet<String>,
+    /// Pages in a row that held only tasks let through before.
+    stale_pages: u32,
     fetched: u64,
     bound: u64,
 }
@@ -215,6 +224,8 @@ impl PageWalk {
             per_page: u64::from(per_page.unwrap_or(30).max(1)),
             current: first,
             seen: HashSet::new(),
+            yielded: HashSet::new(),
+            stale_pages: 0,
             fetched: 0,
             bound: MAX_PAGES,
         }
@@ -225,9 +236,10 @@ impl PageWalk {
         self.current
     }
 
-    /// Records the page just fetched and moves to the next one: `Ok(false)` when the walk is
-    /// over, an error when the server's pagination cannot be followed safely.
-    pub(crate) fn advance<T>(&mut self, page: &Page<T>) -> Result<bool> {
+    /// Records the page just fetched, takes out of it the tasks this walk has let through
+    /// before, and moves to the next page: `Ok(false)` when the walk is over, an error when the
+    /// server's pagination cannot be followed safely.
+    pub(crate) fn advance(&mut self, page: &mut Page<Task>) -> Result<bool> {
         let current = self.current.unwrap_or(1);
         self.seen.insert(current);
         self.fetched = self.fetched.saturating_add(1);
@@ -235,31 +247,55 @@ impl PageWalk {
             let pages = total.div_ceil(self.per_page).saturating_add(PAGE_SLACK);
             self.bound = self.bound.min(pages.max(1));
         }
-        if page.links.next.is_none() || page.items.is_empty() {
+        let listed = page.items.len();
+        let yielded = &mut self.yielded;
+        page.items.retain(|t| yielded.insert(t.id.clone()));
+        let Some(link) = page.links.next.as_deref() else {
+            return Ok(false);
+        };
+        if listed == 0 {
             return Ok(false);
         }
-        let written = page.links.next.as_deref().and_then(page_param);
-        let next = match (written, page.next_page()) {
+        let shown = || printable_snippet(link.as_bytes(), 200);
+        self.stale_pages = if page.items.is_empty() {
+            self.stale_pages.saturating_add(1)
+        } else {
+            0
+        };
+        if self.stale_pages >= 2 {
+            return Err(Error::Pagination {
+                reason: format!(
+                    "pages {} and {current} held only tasks of earlier pages, yet the server links to `{}`: it does not move through its pages",
+                    current.saturating_sub(1),
+                    shown()
+                ),
+            });
+        }
+        let next = match (page_param(link), page.next_page()) {
             (_, Some(n)) => n,
-            // A page number that is not one (`page=-1`, past `u32::MAX`) is not guessed at.
             (Some(written), None) => {
                 return Err(Error::Pagination {
                     reason: format!(
-                        "the next link after page {current} names page `{}`, which is not a page number",
+                        "the next link after page {current}, `{}`, names page `{}`, which is not a page number",
+                        shown(),
                         printable_snippet(written.as_bytes(), 20)
                     ),
                 });
             }
-            (None, None) => current.checked_add(1).ok_or_else(|| Error::Pagination {
-                reason: format!(
-                    "a next link without a page number follows page {current}, the last there can be"
-                ),
-            })?,
+            (None, None) => {
+                return Err(Error::Pagination {
+                    reason: format!(
+                        "the next link after page {current}, `{}`, has no page number: this client follows GitHub's numbered pages only, and guesses none",
+                        shown()
+                    ),
+                });
+            }
         };
         if next == 0 || self.seen.contains(&next) {
             return Err(Error::Pagination {
                 reason: format!(
-                    "the next link after page {current} points to page {next}, which this walk has already fetched (or cannot exist)"
+                    "the next link after page {current}, `{}`, points to page {next}, which this walk has already fetched (or cannot exist)",
+                    shown()
                 ),
             });
         }
@@ -280,9 +316,16 @@ impl PageWalk {
 mod tests {
     use super::*;
 
-    fn page(items: usize, next: Option<&str>, total: Option<u64>) -> Page<u8> {
+    /// A page of tasks `first..first + items`, linking to `next`.
+    fn page(first: usize, items: usize, next: Option<&str>, total: Option<u64>) -> Page<Task> {
+        let task = |n: usize| -> Task {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("t{n}"), "state": "queued", "created_at": "2026-01-01T00:00:00Z"
+            }))
+            .unwrap()
+        };
         Page {
-            items: vec![0; items],
+            items: (first..first + items).map(task).collect(),
             total_active_count: total,
             total_archived_count: None,
             links: Links {
@@ -294,60 +337,92 @@ mod tests {
         }
     }
 
+    fn pagination_error(walk: &mut PageWalk, mut page: Page<Task>) -> String {
+        match walk.advance(&mut page) {
+            Err(Error::Pagination { reason }) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_walk_follows_next_pages_it_has_not_seen() {
         let mut walk = PageWalk::new(None, Some(2));
         assert_eq!(walk.current(), None);
-        assert!(walk.advance(&page(2, Some("/t?page=2"), Some(5))).unwrap());
+        assert!(
+            walk.advance(&mut page(0, 2, Some("/t?page=2"), Some(5)))
+                .unwrap()
+        );
         assert_eq!(walk.current(), Some(2));
-        assert!(walk.advance(&page(2, Some("/t?page=3"), Some(5))).unwrap());
-        assert!(!walk.advance(&page(1, None, Some(5))).unwrap());
+        assert!(
+            walk.advance(&mut page(2, 2, Some("/t?page=3"), Some(5)))
+                .unwrap()
+        );
+        assert!(!walk.advance(&mut page(4, 1, None, Some(5))).unwrap());
     }
 
     #[test]
-    fn a_link_back_to_a_fetched_page_stops_the_walk() {
+    fn a_link_back_to_a_fetched_page_stops_the_walk_and_names_the_link() {
         let mut walk = PageWalk::new(None, None);
-        assert!(walk.advance(&page(1, Some("/t?page=2"), None)).unwrap());
-        let err = walk.advance(&page(1, Some("/t?page=2"), None)).unwrap_err();
-        assert!(matches!(err, Error::Pagination { .. }), "{err}");
+        assert!(
+            walk.advance(&mut page(0, 1, Some("/t?page=2"), None))
+                .unwrap()
+        );
+        let reason = pagination_error(&mut walk, page(1, 1, Some("/t?page=2&x=1"), None));
+        assert!(reason.contains("/t?page=2&x=1"), "{reason}");
     }
 
     #[test]
-    fn counting_on_past_the_last_page_number_is_an_error_not_an_overflow() {
-        let mut walk = PageWalk::new(Some(u32::MAX), None);
-        let err = walk.advance(&page(1, Some("/t?x=1"), None)).unwrap_err();
-        assert!(matches!(err, Error::Pagination { .. }), "{err}");
-    }
-
-    #[test]
-    fn a_next_page_number_that_cannot_be_read_is_an_error_not_a_guess() {
+    fn a_next_link_without_a_page_number_is_an_error_not_a_guess() {
         for next in [
+            "/t?cursor=abc",
+            "/t",
             "/t?page=4294967296",
             "/t?page=-1",
             "/t?page=",
             "/t?a=1&page=x",
         ] {
-            let mut walk = PageWalk::new(None, None);
-            let err = walk.advance(&page(1, Some(next), None)).unwrap_err();
-            assert!(matches!(err, Error::Pagination { .. }), "{next}: {err}");
+            let mut walk = PageWalk::new(Some(u32::MAX), None);
+            let reason = pagination_error(&mut walk, page(0, 1, Some(next), None));
+            assert!(reason.contains(next), "{next}: {reason}");
         }
+    }
+
+    #[test]
+    fn a_task_is_let_through_once_and_a_server_that_repeats_itself_is_stopped() {
+        let mut walk = PageWalk::new(None, Some(2));
+        let mut first = page(0, 2, Some("/t?page=2"), None);
+        assert!(walk.advance(&mut first).unwrap());
+        assert_eq!(first.items.len(), 2);
+        // t1 moved to page 2 (it changed while the walk went on): only t2 is new.
+        let mut second = page(1, 2, Some("/t?page=3"), None);
+        assert!(walk.advance(&mut second).unwrap());
+        let ids: Vec<&str> = second.items.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["t2"]);
+        // One page of nothing new is let pass; two in a row are a server ignoring `page`.
+        let mut third = page(1, 2, Some("/t?page=4"), None);
+        assert!(walk.advance(&mut third).unwrap());
+        assert!(third.items.is_empty());
+        let reason = pagination_error(&mut walk, page(0, 2, Some("/t?page=5"), None));
+        assert!(reason.contains("/t?page=5"), "{reason}");
     }
 
     #[test]
     fn an_empty_page_ends_the_walk_and_totals_bound_it() {
         let mut walk = PageWalk::new(None, Some(10));
-        assert!(!walk.advance(&page(0, Some("/t?page=2"), None)).unwrap());
+        assert!(
+            !walk
+                .advance(&mut page(0, 0, Some("/t?page=2"), None))
+                .unwrap()
+        );
         let mut walk = PageWalk::new(None, Some(10));
         // 10 tasks in all: one page, plus the slack.
         for n in 2..=3 {
+            let next = format!("/t?page={n}");
             assert!(
-                walk.advance(&page(10, Some(&format!("/t?page={n}")), Some(10)))
+                walk.advance(&mut page(n * 10, 10, Some(&next), Some(10)))
                     .unwrap()
             );
         }
-        let err = walk
-            .advance(&page(10, Some("/t?page=4"), Some(10)))
-            .unwrap_err();
-        assert!(matches!(err, Error::Pagination { .. }), "{err}");
+        pagination_error(&mut walk, page(40, 10, Some("/t?page=4"), Some(10)));
     }
 }

@@ -335,6 +335,68 @@ async fn a_next_link_whose_page_number_cannot_be_read_is_not_guessed() {
     }
 }
 
+#[tokio::test]
+async fn a_next_link_with_a_cursor_and_no_page_number_is_not_followed_by_guessing() {
+    // Seen: the same task printed 1,000 times, as the walk asked for page 2, 3, ... of a server
+    // whose links carry a cursor and which ignores `page`.
+    let server = Hostile::start(|_| page_with_next("/agents/tasks?after=Y3Vyc29y", "same")).await;
+    let clock = Naps::new();
+    let items: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .stream()
+        .take(1000)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().map(|t| t.id.as_str()).ok(), Some("same"));
+    assert!(
+        matches!(&items[1], Err(Error::Pagination { reason }) if reason.contains("after=Y3Vyc29y")),
+        "the error names the link: {:?}",
+        items[1]
+    );
+    assert_eq!(server.requests(), 1, "nothing is asked for by guessing");
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_number_gets_each_task_yielded_once() {
+    // Its links count up, but every page is the same two tasks.
+    let server = Hostile::start(|r| {
+        let page: u64 = r.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        json(
+            "200 OK",
+            &[(
+                "link",
+                &format!("</agents/tasks?page={}>; rel=\"next\"", page + 1),
+            )],
+            &list(vec![task("a", Utc::now(), 7), task("b", Utc::now(), 7)]),
+        )
+    })
+    .await;
+    let clock = Naps::new();
+    let items: Vec<_> = client(&server, &clock)
+        .list_tasks()
+        .stream()
+        .take(1000)
+        .collect()
+        .await;
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(ids, ["a", "b"], "{items:?}");
+    assert!(
+        matches!(items.last(), Some(Err(Error::Pagination { reason })) if reason.contains("page=4")),
+        "{:?}",
+        items.last()
+    );
+    assert_eq!(
+        server.requests(),
+        3,
+        "two pages of nothing new end the walk"
+    );
+}
+
 // 3. A creation answered with a status the spec does not name. ------------------------------
 
 /// A server for reconciliation: the creation gets `create`, `GET /user` says user 7, the list

@@ -359,7 +359,7 @@ impl<S: ListScope> ListTasks<S> {
         let mut pages: u32 = 0;
         loop {
             let tag = if first { etag } else { None };
-            let page = match self
+            let mut page = match self
                 .scope
                 .fetch(&self.client, &self.filters, walk.current(), tag)
                 .await?
@@ -371,7 +371,7 @@ impl<S: ListScope> ListTasks<S> {
                 first_etag = page.etag.clone();
                 first = false;
             }
-            let more = walk.advance(&page)?;
+            let more = walk.advance(&mut page)?;
             pages = pages.saturating_add(1);
             tasks.extend(page.items.into_iter().filter(|t| keep(t)));
             if !more {
@@ -440,8 +440,8 @@ impl<S: ListScope> ListTasks<S> {
                 // Free the consumed page before the next one arrives.
                 st.buffer = Vec::new().into_iter();
                 match st.list.fetch(st.walk.current()).await {
-                    Ok(page) => {
-                        match st.walk.advance(&page) {
+                    Ok(mut page) => {
+                        match st.walk.advance(&mut page) {
                             Ok(more) => st.more = more,
                             // The page's tasks come first; the error after them.
                             Err(e) => {

@@ -143,7 +143,7 @@ pub(crate) async fn search(
     let mut listed = 0usize;
     let mut complete = false;
     for _ in 0..MAX_SEARCH_PAGES {
-        let page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
+        let mut page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
         let start = *window_start.get_or_insert_with(|| {
             let elapsed = clock.now().saturating_duration_since(sent_at);
             // When the answer left the server: the later of its `Date` and the client's clock,
@@ -164,7 +164,7 @@ pub(crate) async fn search(
                 })
                 .cloned(),
         );
-        if older_seen || !walk.advance(&page)? {
+        if older_seen || !walk.advance(&mut page)? {
             complete = true;
             break;
         }
@@ -246,7 +246,7 @@ pub(crate) async fn find_by_key(
     let mut walk = PageWalk::new(None, Some(SEARCH_PAGE_SIZE));
     let mut read = 0usize;
     for _ in 0..MAX_SEARCH_PAGES {
-        let page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
+        let mut page = my_tasks_page(client, owner, repo, me, walk.current()).await?;
         for task in page.items.iter().filter(|t| t.creator_id() == Some(me)) {
             if task.created_at < since {
                 return Ok(None);
@@ -264,7 +264,7 @@ pub(crate) async fn find_by_key(
                 return Ok(Some(full));
             }
         }
-        if !walk.advance(&page)? {
+        if !walk.advance(&mut page)? {
             return Ok(None);
         }
     }
