@@ -387,8 +387,10 @@ impl<S: ListScope> ListTasks<S> {
     /// All matching tasks, page after page, as a lazy stream: a page is fetched only when the
     /// previous one has been consumed. The stream ends after the page without a `next` link,
     /// at an empty page, at the [`limit`](Self::limit), or after yielding an error (a `next`
-    /// link that does not move forward, or more pages than the totals imply, is
-    /// [`Error::Pagination`]).
+    /// link without a page number or back to a page already fetched, pages that repeat the
+    /// earlier ones, or more pages than the totals imply, is [`Error::Pagination`], naming
+    /// the link). A task is yielded once, even when it moves to a later page while the walk
+    /// goes on (it changed, and the listing is sorted by update).
     ///
     /// Without an explicit `per_page`, a limit under 100 asks for pages of that size. The
     /// stream is `Unpin`: no `pin!` is needed.
