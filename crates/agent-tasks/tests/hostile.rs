@@ -508,7 +508,26 @@ async fn a_creation_answered_2xx_with_an_undecodable_body_is_reconciled() {
 
 // 4. Ids that would change a request's path. ---------------------------------------------------
 
-const UNUSABLE_IDS: [&str; 9] = [".", "..", "a/b", "%2e", "%2E%2E", "", "a?b", "a#b", "a\\b"];
+/// Ids that cannot stay one path segment: everything else is percent-encoded as one.
+const UNUSABLE_IDS: [&str; 4] = [".", "..", "", "a\\b"];
+
+#[tokio::test]
+async fn a_creation_answered_with_an_odd_but_usable_id_is_a_created_task() {
+    // Seen: a mock of GitHub's published schema handed out ids with spaces; the task was
+    // created, but the client refused its id and the command exited 1 without printing it.
+    for id in ["a b", "a/b", "%2e%2e", "a?b#c", "t\u{e9}che", "a\tb"] {
+        let server =
+            Hostile::always(move || json("201 Created", &[], &task(id, Utc::now(), 7))).await;
+        let clock = Naps::new();
+        let created = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{id:?}: {e:?}"));
+        assert_eq!(created.id, id);
+    }
+}
 
 #[tokio::test]
 async fn a_creation_answered_with_an_unusable_id_keeps_the_task() {

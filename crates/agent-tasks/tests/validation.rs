@@ -105,10 +105,9 @@ async fn bad_arguments_are_refused_and_nothing_is_sent() {
         .unwrap_err();
     assert_eq!(field(e), "model");
 
-    // `.` and `..` would change the path (`/agents/tasks/..` is `/agents/`).
-    for id in [
-        "", ".", "..", "a/b", "a\\b", "a?b", "a#b", "a b", "a\nb", "a\u{0}b", "%2e%2e",
-    ] {
+    // `.` and `..` would change the path (`/agents/tasks/..` is `/agents/`), and so would `\`
+    // (read as `/`); anything else is percent-encoded as one segment (tests/task_id_paths.rs).
+    for id in ["", ".", "..", "a\\b"] {
         let e = c.task(id).send().await.unwrap_err();
         assert_eq!(field(e), "task_id", "{id:?}");
         let e = c.repo("o", "r").task(id).send().await.unwrap_err();
