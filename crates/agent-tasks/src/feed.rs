@@ -81,6 +81,10 @@ pub struct Event {
 pub struct Cursor {
     since: Option<DateTime<Utc>>,
     seen: BTreeMap<String, Seen>,
+    /// When the feed began, by the server's clock (else the client's) at its baseline: a task
+    /// created since is `Created`, even when the baseline saw no task to set `since` by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    began: Option<DateTime<Utc>>,
 }
 
 /// What the feed last saw of a task.
@@ -120,7 +124,11 @@ impl Cursor {
         let mut changes = Vec::new();
         match self.seen.get(&task.id) {
             None => {
-                if self.since.is_some_and(|s| task.created_at >= s) {
+                if self
+                    .since
+                    .or(self.began)
+                    .is_some_and(|s| task.created_at >= s)
+                {
                     changes.push(Change::Created);
                 } else {
                     changes.push(Change::StateChanged {
@@ -295,7 +303,9 @@ impl<S: ListScope> Policy for Changes<S> {
         self.sent = whole_second(&*self.list.client().clock());
         let mut tasks = if self.baseline {
             // One page is enough to start from: older tasks are news if they change.
-            list.send().await?.items
+            let page = list.send().await?;
+            self.cursor.began = Some(page.date.unwrap_or(self.sent));
+            page.items
         } else {
             match list
                 .collect_conditional(self.etag.as_deref(), |_| true)

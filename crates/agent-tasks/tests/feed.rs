@@ -98,6 +98,30 @@ fn summary(events: &[Event]) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
+async fn a_feed_notices_a_new_task_within_one_interval_from_the_start_as_created() {
+    // Seen: `agent-tasks watch` with the default 10 s interval, for 14 s, printed nothing for a
+    // task created 2 s after it started: the baseline poll had stretched the interval to 15 s.
+    // And with no task at the start, the new task's first event was a change of state.
+    let (_fake, clock, client) = setup().await;
+    *clock.create_on_first_nap.lock().unwrap() = Some("Brand new".into());
+    let events: Vec<Event> = client
+        .repo("octocat", "hello-world")
+        .list_tasks()
+        .feed()
+        .timeout(Duration::from_secs(14))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let seen = summary(&events);
+    assert_eq!(
+        seen.first(),
+        Some(&("Brand new".to_owned(), "created".to_owned())),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_feed_reports_each_change_once_and_resumes_from_its_cursor() {
     let (fake, clock, client) = setup().await;
     let repo = client.repo("octocat", "hello-world");
