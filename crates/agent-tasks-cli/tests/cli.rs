@@ -36,7 +36,7 @@ async fn create_view_list_and_wait_in_human_and_json_form() {
         r.stdout
     );
     let stored = &fake.state().tasks[0];
-    assert_eq!(stored["prompt"], "Add a README");
+    assert_eq!(asked(stored), "Add a README");
     assert_eq!(stored["create_pull_request"], true);
     assert_eq!(stored["custom_agent"]["id"], "docs-writer");
     assert_eq!(stored["sessions"][0]["model"], "gpt-5.4");
@@ -135,12 +135,7 @@ async fn prompts_come_from_files_and_standard_input() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let prompts: Vec<String> = fake
-        .state()
-        .tasks
-        .iter()
-        .map(|t| t["prompt"].as_str().unwrap().to_owned())
-        .collect();
+    let prompts: Vec<String> = fake.state().tasks.iter().map(asked).collect();
     assert_eq!(
         prompts,
         ["Prompt from a file\nwith two lines", "Prompt from stdin"]
@@ -237,7 +232,7 @@ async fn bad_input_exits_2_and_sends_nothing() {
         &["create", "octocat/hello-world"],
         &["create", "octocat/hello-world", "-F", "/no/such/file"],
         &["view", "bad/repo/x", "id"],
-        &["view", "octocat/hello-world", "a/b"],
+        &["view", "octocat/hello-world", ".."],
         &["list", "--state", "sleeping"],
         &["list", "--limit", "0"],
         &["list", "--creator", "1"],

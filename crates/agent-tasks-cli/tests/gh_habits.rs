@@ -43,7 +43,7 @@ async fn the_repository_comes_from_r_or_the_git_remote() {
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let stored = &fake.state().tasks[0];
-    assert_eq!(stored["prompt"], "Fix the bug");
+    assert_eq!(asked(stored), "Fix the bug");
     assert_eq!(stored["custom_agent"]["id"], "docs");
 
     // A clone whose origin is octocat/hello-world: no repository argument at all.

@@ -108,6 +108,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     rate_limits: Option<RateLimitPolicy>,
     reconcile: Option<bool>,
+    creation_markers: Option<bool>,
     max_response_bytes: Option<u64>,
 }
 
@@ -128,6 +129,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
             .field("reconcile", &self.reconcile)
+            .field("creation_markers", &self.creation_markers)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
@@ -266,6 +268,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether each task creation without an idempotency key carries a marker of its own
+    /// (default: yes): a last line of the prompt that renders as nothing in Markdown,
+    /// `<!-- agent-tasks creation: 16 hex digits -->`, random, never looked up before sending
+    /// (the happy path costs no request). When a creation's answer is lost, reconciliation then
+    /// matches the marker exactly, so an identical task started by the same user just before
+    /// (in the same second, from another process) is never taken for this creation's.
+    ///
+    /// Without markers the prompt is sent untouched, and a task that matches but was created
+    /// in the second the request left is reported as a candidate of
+    /// [`Error::OutcomeUnknown`], not claimed: it could be that identical earlier task.
+    pub fn creation_markers(mut self, yes: bool) -> Self {
+        self.creation_markers = Some(yes);
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self.token.ok_or(Error::Token(TokenProblem::Missing))?;
@@ -352,6 +369,7 @@ impl ClientBuilder {
                 api_version,
                 user_agent,
                 reconcile: self.reconcile.unwrap_or(true),
+                creation_markers: self.creation_markers.unwrap_or(true),
             }),
         })
     }
@@ -412,6 +430,7 @@ struct Inner {
     api_version: String,
     user_agent: String,
     reconcile: bool,
+    creation_markers: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -495,5 +514,9 @@ impl Client {
 
     pub(crate) fn reconciles(&self) -> bool {
         self.inner.reconcile
+    }
+
+    pub(crate) fn marks_creations(&self) -> bool {
+        self.inner.creation_markers
     }
 }

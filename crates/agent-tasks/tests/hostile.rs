@@ -407,9 +407,14 @@ fn reconciling_server(
     date: chrono::DateTime<Utc>,
     prompt: &'static str,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    // The prompt as the creation sent it (with its marker), for a listed task that asks for
+    // `prompt`: the server stored what it was sent.
+    let posted = std::sync::Mutex::new(None::<String>);
     move |r| {
         let path = r.path();
         if r.method == "POST" {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+            *posted.lock().unwrap() = body["prompt"].as_str().map(str::to_owned);
             create()
         } else if path == "/user" {
             json("200 OK", &[], &json!({"login": "me", "id": 7}))
@@ -426,7 +431,13 @@ fn reconciling_server(
                 .and_then(|t| t["created_at"].as_str())
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(date);
-            json("200 OK", &[], &task_with_session(id, created, 7, prompt))
+            let sent = posted.lock().unwrap().clone();
+            let asked = sent.filter(|p| p.starts_with(prompt));
+            json(
+                "200 OK",
+                &[],
+                &task_with_session(id, created, 7, asked.as_deref().unwrap_or(prompt)),
+            )
         } else {
             response("418 Unexpected", &[], format!("unexpected {}", r.target))
         }

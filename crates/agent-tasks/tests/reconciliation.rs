@@ -292,11 +292,12 @@ async fn an_earlier_task_of_another_user_is_never_a_candidate_even_in_the_same_s
     );
 }
 
-/// The limit of reconciliation without a key: an identical task the same user started from
-/// another process less than about two seconds before (by GitHub's clock, whose timestamps
-/// have whole seconds) cannot be told from this creation's own. With a key it can.
+/// An identical task the same user started from another process just before (in the same
+/// second, by GitHub's clock, whose timestamps have whole seconds), while this creation was
+/// lost before GitHub saw it, is never taken for this creation's: the creation's own marker (or
+/// its key's) tells them apart, and without markers the search reports it as a candidate.
 #[tokio::test]
-async fn an_identical_creation_in_the_same_second_needs_an_idempotency_key() {
+async fn an_identical_creation_in_the_same_second_is_never_claimed() {
     let (fake, clock) = losing_fake().await;
     fake.set_faults(Faults::default());
     let losing = proxy(&fake, |_| true).await;
@@ -329,14 +330,54 @@ async fn an_identical_creation_in_the_same_second_needs_an_idempotency_key() {
                 Err(_) => "another error",
             };
             lines.push(format!("gap {gap} s, key {keyed}: {verdict}"));
-            if keyed || gap >= 2 {
-                assert!(
-                    told.as_ref().is_err_and(Error::is_outcome_unknown),
-                    "gap {gap}, keyed {keyed}: {told:?}"
-                );
-            }
+            assert!(
+                told.as_ref().is_err_and(Error::is_outcome_unknown),
+                "gap {gap}, keyed {keyed}: {told:?}"
+            );
             clock.fake.advance(Duration::from_secs(60));
         }
+    }
+    // Without markers (the caller wants the prompt untouched), the earlier task is reported as
+    // a candidate, not claimed.
+    for gap in [0u64, 1] {
+        let prompt = format!("Unmarked, gap {gap}");
+        let unmarked = |url: &str| {
+            Client::builder()
+                .token(DEFAULT_TOKEN)
+                .base_url(url)
+                .clock(clock.clone())
+                .creation_markers(false)
+                .build()
+                .unwrap()
+        };
+        let earlier = unmarked(fake.url())
+            .repo(REPO.0, REPO.1)
+            .create_task(&prompt)
+            .send()
+            .await
+            .unwrap();
+        clock.fake.advance(Duration::from_secs(gap));
+        let told = unmarked(&losing.url())
+            .repo(REPO.0, REPO.1)
+            .create_task(&prompt)
+            .send()
+            .await;
+        let verdict = match &told {
+            Err(Error::OutcomeUnknown { candidates, .. })
+                if candidates == &[earlier.id.clone()] =>
+            {
+                "outcome unknown, naming the earlier task as a candidate (right)"
+            }
+            // A second before, the earlier task is outside the search's window.
+            Err(Error::OutcomeUnknown { candidates, .. }) if candidates.is_empty() && gap > 0 => {
+                "outcome unknown (right)"
+            }
+            Ok(_) => "WRONG: told a task",
+            _ => "another outcome",
+        };
+        lines.push(format!("gap {gap} s, no marker: {verdict}"));
+        assert!(verdict.ends_with("(right)"), "gap {gap}: {told:?}");
+        clock.fake.advance(Duration::from_secs(60));
     }
     println!(
         "a creation lost before GitHub saw it, an identical task by the same user started earlier from another process:\n  {}",

@@ -65,10 +65,14 @@ async fn a_thousand_creations_under_faults_neither_duplicate_nor_lose_a_task() {
         .tasks
         .iter()
         .map(|t| {
-            (
-                t["id"].as_str().unwrap().to_owned(),
-                t["prompt"].as_str().unwrap().to_owned(),
-            )
+            // What was asked: the prompt without the creation's own marker (which
+            // `ClientBuilder::creation_markers` appends).
+            let prompt = t["prompt"].as_str().unwrap();
+            let (asked, marker) = prompt
+                .rsplit_once("\n\n<!-- agent-tasks creation: ")
+                .expect("every creation carries its marker");
+            assert!(marker.ends_with(" -->"), "{prompt:?}");
+            (t["id"].as_str().unwrap().to_owned(), asked.to_owned())
         })
         .collect();
     let mut prompts_seen = HashSet::new();

@@ -32,7 +32,7 @@ async fn create_task_sends_exact_body_and_headers() {
         .await;
     let unexpected = catch_all(&server).await;
 
-    let task = client(&server)
+    let task = unmarked(&server)
         .repo("octocat", "hello-world")
         .create_task("Fix the login button on the homepage")
         .model("claude-sonnet-4.6")
@@ -63,7 +63,7 @@ async fn create_task_leaves_out_unset_fields() {
         })
         .await;
     let unexpected = catch_all(&server).await;
-    client(&server)
+    unmarked(&server)
         .repo("octocat", "hello-world")
         .create_task("Only a prompt")
         .send()
@@ -71,6 +71,52 @@ async fn create_task_leaves_out_unset_fields() {
         .expect("created");
     mock.assert_async().await;
     unexpected.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn each_creation_carries_a_marker_of_its_own_by_default() {
+    let server = server().await;
+    let mock = server
+        .mock_async(|when, then| {
+            github_headers(when)
+                .method(POST)
+                .path("/agents/repos/octocat/hello-world/tasks")
+                .body_matches(
+                    r#"^\{"prompt":"Only a prompt\\n\\n<!-- agent-tasks creation: [0-9a-f]{16} -->"\}$"#,
+                );
+            then.status(201).json_body(spec_example("task-created"));
+        })
+        .await;
+    let unexpected = catch_all(&server).await;
+    let c = client(&server);
+    for _ in 0..2 {
+        c.repo("octocat", "hello-world")
+            .create_task("Only a prompt")
+            .send()
+            .await
+            .expect("created");
+    }
+    mock.assert_calls_async(2).await;
+    unexpected.assert_calls_async(0).await;
+    // Two creations of one prompt store two prompts that differ by their markers.
+    let (fake, client) = agent_tasks::testing::start(agent_tasks_fake::Fake::builder())
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        client
+            .repo("octocat", "hello-world")
+            .create_task("Only a prompt")
+            .send()
+            .await
+            .unwrap();
+    }
+    let prompts: std::collections::HashSet<String> = fake
+        .state()
+        .tasks
+        .iter()
+        .map(|t| t["prompt"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(prompts.len(), 2, "{prompts:?}");
 }
 
 #[tokio::test]

@@ -112,3 +112,13 @@ pub async fn run(fake: &Fake, args: &[&str]) -> Run {
 pub fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
+
+/// What a stored task was asked: its prompt without the creation's own marker (the SDK appends
+/// one to every creation without an idempotency key).
+pub fn asked(stored: &Value) -> String {
+    let prompt = stored["prompt"].as_str().unwrap_or_default();
+    match prompt.rsplit_once("\n\n<!-- agent-tasks creation: ") {
+        Some((asked, marker)) if marker.ends_with(" -->") => asked.to_owned(),
+        _ => panic!("no creation marker in {prompt:?}"),
+    }
+}

@@ -205,8 +205,18 @@ impl CreateTask {
         if let Some(key) = &self.key {
             idempotency_key(key)?;
         }
-        let prompt = match &self.key {
-            Some(key) => reconcile::with_marker(&self.prompt, key),
+        // A key's marker, else the creation's own (unless turned off): either makes the search
+        // after a lost answer exact.
+        let marker = match &self.key {
+            Some(key) => Some(reconcile::marker(key)),
+            None => self
+                .client
+                .marks_creations()
+                .then(reconcile::creation_marker),
+        };
+        let exact = marker.is_some();
+        let prompt = match &marker {
+            Some(marker) => reconcile::with_marker(&self.prompt, marker),
             None => self.prompt,
         };
         let TaskOptions {
@@ -273,7 +283,7 @@ impl CreateTask {
             });
         }
         tracing::warn!(error = %cause, "the creation's outcome is unknown; looking for the task");
-        let found = reconcile::search(&client, &flight, owner, repo, &body, sent_at).await;
+        let found = reconcile::search(&client, &flight, owner, repo, &body, sent_at, exact).await;
         match found {
             Ok(Found::One(task)) => {
                 tracing::info!(task = %task.id, "found the task the creation made");

@@ -16,14 +16,13 @@
 //!   this client was under way at the same time ([`Claims`], checked and taken under one lock);
 //! - and it is the only one. Several candidates are reported, none is claimed.
 //!
-//! Without a key there is one case no search can settle: the same user started a task with
-//! the same ask from another process less than about two seconds before this creation's
-//! request left, and this request was lost before GitHub saw it. GitHub's timestamps have
-//! whole seconds, so that task looks exactly like this creation's own, and is taken for it.
-//!
-//! An idempotency key ([`marker`]) makes the prompt unique, so concurrent identical creations
-//! from many processes each find exactly their own task (the case above included), and a
-//! creation retried with the same key finds the first one before sending ([`find_by_key`]).
+//! Every creation's prompt ends with a marker: its idempotency key's ([`marker`]), else one of
+//! its own, random ([`creation_marker`]; unless `ClientBuilder::creation_markers(false)`). The
+//! match is then exact: an identical task the same user started from another process just
+//! before (GitHub's timestamps have whole seconds, so it can look created after this request
+//! left) is never taken for this creation's. Without a marker such a match is reported as a
+//! candidate, not claimed. A key also lets a creation retried with it find the first one
+//! before sending ([`find_by_key`]).
 //!
 //! Searching costs one `GET /user` per client (unless a creation taught it the caller), one
 //! list request per 100 of the caller's tasks in the window, and one `GET` per candidate.
@@ -59,9 +58,28 @@ pub fn marker(key: &str) -> String {
     format!("<!-- agent-tasks idempotency-key: {key} -->")
 }
 
-/// The prompt with the key's marker appended.
-pub(crate) fn with_marker(prompt: &str, key: &str) -> String {
-    format!("{}\n\n{}", prompt.trim_end(), marker(key))
+/// A creation's own marker: random, so that the search after a lost answer matches exactly
+/// this creation's task (see [`ClientBuilder::creation_markers`](crate::ClientBuilder::creation_markers)).
+pub(crate) fn creation_marker() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Randomly keyed per process (std's `RandomState`), over the time and a counter: two
+    // creations never share one, in one process or across processes.
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNT.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!("<!-- agent-tasks creation: {:016x} -->", h.finish())
+}
+
+/// The prompt with a marker appended, on a line of its own.
+pub(crate) fn with_marker(prompt: &str, marker: &str) -> String {
+    format!("{}\n\n{marker}", prompt.trim_end())
 }
 
 /// What a search found.
@@ -127,6 +145,11 @@ fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
 
 /// Looks for the task the creation `mine` of `body` made, sent at `sent_at` (the client's
 /// monotonic clock, read just before sending).
+///
+/// `exact`: the prompt carries a marker no other creation has, so a match is this creation's.
+/// Without one, a match created in the second the request left could be an identical task
+/// started just before from elsewhere, whose timestamp looks the same: it is reported, not
+/// claimed.
 pub(crate) async fn search(
     client: &Client,
     mine: &InFlight<'_>,
@@ -134,6 +157,7 @@ pub(crate) async fn search(
     repo: &str,
     body: &CreateTaskRequest,
     sent_at: Instant,
+    exact: bool,
 ) -> Result<Found> {
     let (clock, claims) = (client.clock(), client.claims());
     let me = who_am_i(client).await?;
@@ -210,6 +234,13 @@ pub(crate) async fn search(
     );
     match matches.as_slice() {
         [] => Ok(Found::None(format!("{checked}: none asks for this task"))),
+        [one] if !exact && one.created_at < start + TimeDelta::seconds(2) => Ok(Found::Ambiguous {
+            checked: format!(
+                "{checked}: task {} asks for it, but it was created in the second the request left, and an identical task started just before would look the same (creation markers, on by default, tell them apart)",
+                one.id
+            ),
+            ids: vec![one.id.clone()],
+        }),
         [one] => match claims.claim_alone(&one.id, mine) {
             Ok(()) => Ok(Found::One(Box::new(one.clone()))),
             Err(why) => Ok(Found::Ambiguous {

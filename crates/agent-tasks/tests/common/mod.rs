@@ -15,13 +15,23 @@ pub async fn server() -> MockServer {
 
 /// A client of the mock server, without retries: these tests pin what one answer maps to.
 pub fn client(server: &MockServer) -> Client {
+    builder(server).build().expect("valid settings")
+}
+
+/// A client that sends prompts untouched (no creation marker), for tests that pin a body.
+pub fn unmarked(server: &MockServer) -> Client {
+    builder(server)
+        .creation_markers(false)
+        .build()
+        .expect("valid settings")
+}
+
+fn builder(server: &MockServer) -> agent_tasks::ClientBuilder {
     Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
         .user_agent("agent-tasks-tests/1.0")
         .retry(agent_tasks::retry::RetryPolicy::none())
-        .build()
-        .expect("valid settings")
 }
 
 /// The headers every request must carry, and the one it must not.
