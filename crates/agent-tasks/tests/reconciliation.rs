@@ -364,7 +364,7 @@ async fn an_identical_creation_in_the_same_second_is_never_claimed() {
             .await;
         let verdict = match &told {
             Err(Error::OutcomeUnknown { candidates, .. })
-                if candidates == &[earlier.id.clone()] =>
+                if candidates == std::slice::from_ref(&earlier.id) =>
             {
                 "outcome unknown, naming the earlier task as a candidate (right)"
             }
