@@ -66,6 +66,13 @@ fn install_ring() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one between the check and here; that one then stays the
         // default, which serves as well.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        //
+        // rustls 0.23.48 deprecates ring's provider: it has no post-quantum key exchange
+        // (X25519MLKEM768), which only the aws-lc-rs provider has. That is this feature's
+        // known trade (no C library to build); `rustls-aws-lc` is the choice for post-quantum
+        // key exchange, and the README's features table says so.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
