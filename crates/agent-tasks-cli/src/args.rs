@@ -30,8 +30,9 @@ pub struct Global {
     /// The API base URL (else GITHUB_API_URL, else the public api.github.com).
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// The X-GitHub-Api-Version to send (2022-11-28 or 2026-03-10).
+    /// The X-GitHub-Api-Version to send.
     #[arg(long, global = true, value_name = "VERSION")]
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(agent_tasks::client::API_VERSIONS))]
     pub api_version: Option<String>,
 }
 

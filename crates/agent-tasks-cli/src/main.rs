@@ -53,7 +53,15 @@ async fn run(args: Args) -> u8 {
             return f.code;
         }
     };
-    let result = commands::run(&args.command, &args.global, &out).await;
+    // `--json` fields that the command does not print are refused before anything is sent.
+    let checked = match args.command.json_fields() {
+        Some(fields) => out.check_fields(&fields),
+        None => Ok(()),
+    };
+    let result = match checked {
+        Ok(()) => commands::run(&args.command, &args.global, &out).await,
+        Err(f) => Err(f),
+    };
     match result {
         Ok(code) => code,
         Err(f) => {

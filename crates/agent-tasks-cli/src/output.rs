@@ -31,6 +31,44 @@ pub fn line(text: &str) {
     }
 }
 
+/// The top-level fields of `T`'s JSON, from its JSON schema (each variant's, for an enum):
+/// what `--json FIELDS` may name.
+pub fn fields_of<T: schemars::JsonSchema>() -> Vec<String> {
+    fn collect(schema: &Value, out: &mut Vec<String>) {
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            out.extend(properties.keys().cloned());
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for part in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(part, out);
+            }
+        }
+    }
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+    let mut fields = Vec::new();
+    collect(&schema, &mut fields);
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+/// The fields of a task as the commands print it: its own (with its sessions, as `view`,
+/// `wait` and `create --wait` get it) and its resolved `pull_request`.
+pub fn task_fields(sessions: bool) -> Vec<String> {
+    let mut fields = if sessions {
+        fields_of::<TaskWithSessions>()
+    } else {
+        fields_of::<Task>()
+    };
+    fields.push("pull_request".to_owned());
+    fields
+}
+
 /// Where and how to print.
 pub struct Out {
     json: Option<JsonMode>,
@@ -63,6 +101,36 @@ impl Out {
             tty: stdout_is_terminal(),
             compact: false,
         })
+    }
+
+    /// `--json` fields that are not among `known` (what the command prints): nothing should be
+    /// sent when there are any, as gh does.
+    pub fn check_fields(&self, known: &[String]) -> Result<(), Failure> {
+        let Some(mode) = &self.json else {
+            return Ok(());
+        };
+        let unknown: Vec<&str> = mode
+            .fields
+            .iter()
+            .filter(|f| !known.contains(f))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let mut known = known.to_vec();
+        known.sort();
+        known.dedup();
+        Err(Failure::usage(format!(
+            "unknown JSON field{} {}; available: {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown
+                .iter()
+                .map(|f| format!("`{}`", inert(f)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        )))
     }
 
     /// JSON as one document per line (JSON Lines), for commands that print several.

@@ -10,16 +10,37 @@ const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86400);
 /// The longest first interval between polls.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(600);
 
+/// What is wrong with a duration.
+#[derive(Debug, PartialEq, Eq)]
+enum Problem {
+    /// It is not written as one.
+    NotADuration,
+    /// It is longer than [`MAX_DURATION`].
+    TooLong,
+}
+
 /// `30s`, `5m`, `2h`, `1h30m`, `500ms`, `1d`, or a number of seconds; at most 100 years.
 pub fn duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let bad = || format!("`{text}` is not a duration (try 30s, 5m, 2h)");
-    let too_long = || format!("`{text}` is longer than 100 years");
+    parse_duration(text).map_err(|problem| match problem {
+        _ if text.is_empty() => "empty duration".to_owned(),
+        Problem::NotADuration => format!("`{text}` is not a duration (try 30s, 5m, 2h)"),
+        Problem::TooLong => format!("`{text}` is too large: durations go up to 100 years"),
+    })
+}
+
+fn parse_duration(text: &str) -> Result<Duration, Problem> {
+    // A number too large for a `Duration` is still a number: too large, not unreadable.
+    let secs = |n: f64| match Duration::try_from_secs_f64(n) {
+        Ok(d) => Ok(d),
+        Err(_) if n.is_finite() && n > 0.0 => Err(Problem::TooLong),
+        Err(_) => Err(Problem::NotADuration),
+    };
     if text.is_empty() {
-        return Err("empty duration".into());
+        return Err(Problem::NotADuration);
     }
-    let total = if let Ok(secs) = text.parse::<f64>() {
-        Duration::try_from_secs_f64(secs).map_err(|_| bad())?
+    let total = if let Ok(n) = text.parse::<f64>() {
+        secs(n)?
     } else {
         let mut total = Duration::ZERO;
         let mut rest = text;
@@ -32,23 +53,23 @@ pub fn duration(text: &str) -> Result<Duration, String> {
                 .find(|c: char| c.is_ascii_digit())
                 .unwrap_or(tail.len());
             let (unit, tail) = tail.split_at(unit_len);
-            let n: f64 = number.parse().map_err(|_| bad())?;
-            let secs = match unit {
-                "ms" => n / 1000.0,
-                "s" | "sec" => n,
-                "m" | "min" => n * 60.0,
-                "h" => n * 3600.0,
-                "d" => n * 86400.0,
-                _ => return Err(bad()),
+            let n: f64 = number.parse().map_err(|_| Problem::NotADuration)?;
+            let scale = match unit {
+                "ms" => 0.001,
+                "s" | "sec" => 1.0,
+                "m" | "min" => 60.0,
+                "h" => 3600.0,
+                "d" => 86400.0,
+                _ => return Err(Problem::NotADuration),
             };
-            let part = Duration::try_from_secs_f64(secs).map_err(|_| too_long())?;
-            total = total.checked_add(part).ok_or_else(too_long)?;
+            let part = secs(n * scale)?;
+            total = total.checked_add(part).ok_or(Problem::TooLong)?;
             rest = tail;
         }
         total
     };
     if total > MAX_DURATION {
-        return Err(too_long());
+        return Err(Problem::TooLong);
     }
     Ok(total)
 }
@@ -75,16 +96,18 @@ pub fn since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     {
         return Ok(midnight.and_utc());
     }
-    let usage = || {
-        format!(
+    let too_large =
+        || format!("--since: `{text}` is too large: it reaches back more than 100 years");
+    let ago = parse_duration(text.trim()).map_err(|problem| match problem {
+        Problem::TooLong => too_large(),
+        Problem::NotADuration => format!(
             "--since: `{text}` is not a time (2025-01-31, 2025-01-31T12:00:00Z, or 24h ago as `24h`)"
-        )
-    };
-    let ago = duration(text).map_err(|_| usage())?;
+        ),
+    })?;
     chrono::TimeDelta::from_std(ago)
         .ok()
         .and_then(|ago| now.checked_sub_signed(ago))
-        .ok_or_else(|| format!("--since: `{text}` reaches back before any time there can be"))
+        .ok_or_else(too_large)
 }
 
 /// `OWNER/REPO`, shaped right (the SDK checks the characters).
@@ -180,10 +203,13 @@ mod tests {
     }
 
     #[test]
-    fn since_never_overflows() {
+    fn since_never_overflows_and_says_too_large() {
         let now = Utc::now();
-        assert!(since("1e13", now).is_err());
-        assert!(since("99999999999d", now).is_err());
+        for large in ["1e13", "1e19", "99999999999d", "36600d"] {
+            let e = since(large, now).unwrap_err();
+            assert!(e.contains("too large"), "{large}: {e}");
+        }
+        assert!(since("someday", now).unwrap_err().contains("not a time"));
         assert_eq!(
             since("24h", now).unwrap(),
             now - chrono::TimeDelta::hours(24)

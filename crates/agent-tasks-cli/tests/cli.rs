@@ -222,6 +222,49 @@ async fn authentication_problems_exit_4() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn what_cannot_succeed_is_refused_before_anything_is_sent() {
+    let fake = fake().await;
+    for (args, says) in [
+        // Today it printed `[{}]` and exited 0.
+        (
+            &["list", "--json", "id,nope"][..],
+            "unknown JSON field `nope`; available: archived_at, artifacts",
+        ),
+        (&["view", "t", "--json", "sesions"], "`sesions`"),
+        (&["watch", "--json", "knd"], "available: from, id, kind"),
+        // Today it started a task (billed), then failed.
+        (
+            &[
+                "create",
+                "octocat/hello-world",
+                "Do it",
+                "--wait",
+                "--timeout",
+                "0s",
+            ],
+            "timeout",
+        ),
+        // Today GitHub's 400, exit 1.
+        (
+            &["--api-version", "2099-01-01", "list"],
+            "2022-11-28, 2026-03-10",
+        ),
+        // Today "not a time".
+        (&["list", "--since", "1e19"], "too large"),
+        (&["list", "--since", "36600d"], "too large"),
+        // Today it listened on every interface.
+        (&["fake", "--addr", "0.0.0.0:0"], "--allow-remote"),
+    ] {
+        let r = run(&fake, args).await;
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+    }
+    let state = fake.state();
+    assert_eq!(state.requests_total, 0, "nothing was sent");
+    assert!(state.tasks.is_empty(), "no task was started");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_input_exits_2_and_sends_nothing() {
     let fake = fake().await;
     for args in [

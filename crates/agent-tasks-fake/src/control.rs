@@ -16,17 +16,51 @@ use crate::store::Store;
 /// The prefix of every control path.
 pub(crate) const PREFIX: &str = "/_fake/";
 
+/// The control endpoints: method, path and what each does (for help texts and the 404).
+pub const CONTROL_ENDPOINTS: [(&str, &str, &str); 4] = [
+    (
+        "GET",
+        "/_fake/state",
+        "every stored task, request counts by operation and status, the faults",
+    ),
+    (
+        "PUT",
+        "/_fake/faults",
+        "replaces the fault knobs (JSON, e.g. {\"error_rate\": 0.2, \"latency_ms\": 50})",
+    ),
+    (
+        "POST",
+        "/_fake/clock/advance",
+        "{\"seconds\": N} moves the clock forward, N from 0 to 100 years",
+    ),
+    (
+        "POST",
+        "/_fake/outcomes",
+        "{\"prompt_contains\": \"..\", \"outcome\": {\"state\": \"failed\", \"message\": \"..\"}} scripts how tasks end",
+    ),
+];
+
 /// Runs the control request `method path` with `body`.
 pub(crate) fn answer(store: &mut Store, method: &Method, path: &str, body: &[u8]) -> Answer {
-    match (method, path) {
-        (&Method::GET, "/_fake/state") => state(store),
-        (&Method::PUT, "/_fake/faults") => put_faults(store, body),
-        (&Method::POST, "/_fake/clock/advance") => advance(store, body),
-        (&Method::POST, "/_fake/outcomes") => add_outcome(store, body),
-        _ => Answer::error(
+    let [state_, faults, clock, outcomes] = CONTROL_ENDPOINTS;
+    let is = |endpoint: (&str, &str, &str)| method.as_str() == endpoint.0 && path == endpoint.1;
+    if is(state_) {
+        state(store)
+    } else if is(faults) {
+        put_faults(store, body)
+    } else if is(clock) {
+        advance(store, body)
+    } else if is(outcomes) {
+        add_outcome(store, body)
+    } else {
+        let known: Vec<String> = CONTROL_ENDPOINTS
+            .iter()
+            .map(|(m, p, _)| format!("{m} {p}"))
+            .collect();
+        Answer::error(
             StatusCode::NOT_FOUND,
-            "unknown control endpoint: GET /_fake/state, PUT /_fake/faults, POST /_fake/clock/advance, POST /_fake/outcomes",
-        ),
+            &format!("unknown control endpoint: {}", known.join(", ")),
+        )
     }
 }
 

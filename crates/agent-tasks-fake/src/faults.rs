@@ -52,6 +52,48 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// Every knob, as JSON names it, with what it does (for help texts; a test holds it to
+    /// the struct's fields).
+    pub const KNOBS: [(&'static str, &'static str); 10] = [
+        ("latency_ms", "added to every answer (at most 60 000)"),
+        (
+            "error_rate",
+            "share answered 500, 502 or 503 without being handled",
+        ),
+        (
+            "drop_rate",
+            "share whose connection drops before handling (nothing stored)",
+        ),
+        (
+            "drop_after_store_rate",
+            "share of creations whose connection drops after the task was stored",
+        ),
+        (
+            "secondary_429_rate",
+            "share refused 429 with Retry-After (a secondary rate limit)",
+        ),
+        (
+            "secondary_403_rate",
+            "share refused 403 with Retry-After (a secondary rate limit)",
+        ),
+        (
+            "retry_after_secs",
+            "the Retry-After of those (0: none; at most 86 400)",
+        ),
+        (
+            "primary_limit",
+            "requests per window; beyond it 403 with x-ratelimit-remaining: 0",
+        ),
+        (
+            "primary_window_secs",
+            "the primary window on the fake's clock (0: 3600; at most 86 400)",
+        ),
+        (
+            "malformed_rate",
+            "share of successful answers whose body is cut short",
+        ),
+    ];
+
     /// Parses knobs from JSON as `PUT /_fake/faults` takes them (unknown knobs and values out
     /// of bounds are refused; missing knobs are off).
     ///
@@ -215,6 +257,21 @@ impl Drawn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_knobs_help_names_every_knob_and_no_other() {
+        let json = serde_json::to_value(Faults::default()).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut knobs: Vec<&str> = Faults::KNOBS.iter().map(|(k, _)| *k).collect();
+        fields.sort_unstable();
+        knobs.sort_unstable();
+        assert_eq!(knobs, fields);
+    }
 
     #[test]
     fn out_of_range_knobs_are_refused_from_json_and_clamped_from_rust() {

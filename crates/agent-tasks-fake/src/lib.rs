@@ -128,6 +128,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use auth::SUPPORTED_API_VERSIONS;
+pub use control::CONTROL_ENDPOINTS;
 pub use faults::Faults;
 pub use limits::{
     HEADER_READ_TIMEOUT_SECS, MAX_ADVANCE_SECS, MAX_API_BODY_BYTES, MAX_CONNECTIONS,

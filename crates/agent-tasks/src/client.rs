@@ -25,6 +25,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 /// The newer API version, which serves the same Agent tasks operations.
 pub const API_VERSION_2026_03_10: &str = "2026-03-10";
+/// The API versions this client knows serve the Agent tasks operations. Others are sent as
+/// given (a newer one may serve them too); the CLI takes only these.
+pub const API_VERSIONS: [&str; 2] = [DEFAULT_API_VERSION, API_VERSION_2026_03_10];
 /// The `User-Agent` sent unless another is chosen.
 pub const DEFAULT_USER_AGENT: &str = concat!("agent-tasks-rs/", env!("CARGO_PKG_VERSION"));
 /// Time allowed to open a connection, unless set otherwise.

@@ -25,7 +25,7 @@ use crate::validate;
 pub const DEFAULT_PACE: Duration = Duration::from_secs(1);
 
 /// What became of one repository.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Outcome {
     /// `OWNER/REPO`.

@@ -32,7 +32,7 @@ use crate::wait_options::WaitOptions;
 pub const MAX_SEEN: usize = 10_000;
 
 /// What happened to a task.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {

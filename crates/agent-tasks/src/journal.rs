@@ -29,7 +29,7 @@ pub(crate) struct Header {
 }
 
 /// Where a repository is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The creation was about to be sent (a crash after this line leaves its outcome unknown

@@ -24,8 +24,13 @@ pub struct Doctor {
     pub repo: RepoOption,
 }
 
+/// The fields of a check, which `--json FIELDS` may name.
+pub fn json_fields() -> Vec<String> {
+    crate::output::fields_of::<Check>()
+}
+
 /// One check's result.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 struct Check {
     name: &'static str,
     ok: bool,

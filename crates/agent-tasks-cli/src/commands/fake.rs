@@ -10,10 +10,15 @@ use crate::output::line;
 
 /// The arguments of `agent-tasks fake`.
 #[derive(ClapArgs, Debug)]
+#[command(after_help = help())]
 pub struct Fake {
-    /// Address to listen on.
+    /// Address to listen on (loopback; another needs --allow-remote).
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: std::net::SocketAddr,
+    /// Listen on an address that is not loopback: anyone who can reach it can use the fake
+    /// and its /_fake/ control endpoints, which need no token.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Another repository to know, as OWNER/REPO (repeatable).
     #[arg(long = "repo", value_name = "OWNER/REPO")]
     pub repos: Vec<String>,
@@ -38,7 +43,36 @@ pub struct Fake {
     pub seed: u64,
 }
 
+/// What `--help` adds: the token, the control endpoints and the fault knobs, from the fake's
+/// own lists.
+fn help() -> String {
+    let endpoints: Vec<String> = agent_tasks_fake::CONTROL_ENDPOINTS
+        .iter()
+        .map(|(method, path, what)| format!("  {method} {path}: {what}"))
+        .collect();
+    let knobs: Vec<String> = Faults::KNOBS
+        .iter()
+        .map(|(knob, what)| format!("  {knob}: {what}"))
+        .collect();
+    format!(
+        "Token: {} (user 1, fake-user-1); --accept-token adds more. It knows octocat/hello-world.\n\n\
+         Control endpoints (no token, no faults, not counted):\n{}\n\n\
+         Fault knobs (--faults JSON or PUT /_fake/faults; shares from 0.0 to 1.0):\n{}\n\n\
+         Then: GH_TOKEN={} GITHUB_API_URL=http://127.0.0.1:8787 agent-tasks list",
+        agent_tasks_fake::DEFAULT_TOKEN,
+        endpoints.join("\n"),
+        knobs.join("\n"),
+        agent_tasks_fake::DEFAULT_TOKEN
+    )
+}
+
 pub async fn run(args: &Fake, global: &Global) -> Result<u8, Failure> {
+    if !args.addr.ip().is_loopback() && !args.allow_remote {
+        return Err(Failure::usage(format!(
+            "--addr {} is not a loopback address: anyone who reaches it could use the fake and its control endpoints; add --allow-remote if that is what you want",
+            args.addr
+        )));
+    }
     let mut builder = FakeServer::builder()
         .addr(args.addr)
         .time_scale(args.time_scale)

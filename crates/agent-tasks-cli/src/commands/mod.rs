@@ -75,6 +75,22 @@ pub enum Command {
 }
 
 impl Command {
+    /// The fields of what the command prints as JSON, which `--json FIELDS` may name; `None`
+    /// for commands that print no JSON.
+    pub fn json_fields(&self) -> Option<Vec<String>> {
+        use crate::output::{fields_of, task_fields};
+        Some(match self {
+            Command::List(_) => task_fields(false),
+            Command::Create(_) | Command::View(_) | Command::Wait(_) | Command::Demo => {
+                task_fields(true)
+            }
+            Command::Watch(_) => watch::json_fields(),
+            Command::FanOut(_) => fields_of::<agent_tasks::fan_out::Outcome>(),
+            Command::Doctor(_) => doctor::json_fields(),
+            Command::Fake(_) | Command::Completion(_) | Command::Man => return None,
+        })
+    }
+
     /// Whether the command prints several JSON documents (one a line) rather than one.
     pub fn prints_json_lines(&self) -> bool {
         matches!(self, Command::Demo | Command::Watch(_))

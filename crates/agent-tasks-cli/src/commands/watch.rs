@@ -92,6 +92,14 @@ fn print(event: &Event, out: &Out) -> Result<(), Failure> {
 }
 
 /// One line (or JSON document) per change: `{"kind": ..., "task": ...}`.
+/// The fields of a line of `watch --json` (a change and its task), which `--json FIELDS` may
+/// name.
+pub fn json_fields() -> Vec<String> {
+    let mut fields = crate::output::fields_of::<Change>();
+    fields.push("task".to_owned());
+    fields
+}
+
 fn print_change(event: &Event, change: &Change, out: &Out) -> Result<(), Failure> {
     if out.is_json() {
         #[derive(serde::Serialize)]
