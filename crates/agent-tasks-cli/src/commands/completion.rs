@@ -15,12 +15,41 @@ pub struct Completion {
 }
 
 pub fn run(args: &Completion) -> u8 {
-    let shell = args.shell;
-    let mut command = Args::command();
+    crate::output::line(&script(args.shell));
+    exit::OK
+}
+
+/// The completion script for `shell`.
+fn script(shell: clap_complete::Shell) -> String {
+    let mut command = without_hidden(&Args::command());
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "agent-tasks", &mut script);
-    crate::output::line(String::from_utf8_lossy(&script).trim_end());
-    exit::OK
+    let script = String::from_utf8_lossy(&script).trim_end().to_owned();
+    match shell {
+        // clap_complete names the states of its bash function inconsistently for a binary with
+        // a hyphen in its name (`agent__tasks__subcmd__list` where it sets the state,
+        // `agent__subcmd__tasks__subcmd__list` where it reads it: clap-rs/clap#6421), so no
+        // subcommand's options completed. One spelling for both.
+        clap_complete::Shell::Bash => script.replace("agent__subcmd__tasks", "agent__tasks"),
+        _ => script,
+    }
+}
+
+/// `command` without its hidden subcommands (`man`), which completion must not offer: clap
+/// has no way to take a subcommand out, so the tree is made again from the visible ones.
+fn without_hidden(command: &clap::Command) -> clap::Command {
+    let mut visible =
+        clap::Command::new(command.get_name().to_owned()).args(command.get_arguments().cloned());
+    if let Some(about) = command.get_about() {
+        visible = visible.about(about.clone());
+    }
+    if let Some(version) = command.get_version() {
+        visible = visible.version(version.to_owned());
+    }
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        visible = visible.subcommand(without_hidden(sub));
+    }
+    visible
 }
 
 /// The man page, in roff (`cargo xtask man` writes it to `target/man/agent-tasks.1`).
