@@ -6,7 +6,6 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use agent_tasks::{Task, TaskState};
-use chrono::Utc;
 use futures_util::{Stream, StreamExt};
 
 use crate::exit::Failure;
@@ -55,6 +54,16 @@ where
     Ok(last)
 }
 
+/// One line of a change, as `wait` and `watch` print it when piped: when it changed (the
+/// task's own time, on the server's clock, as every timestamp printed), the task, and what.
+pub fn change_line(task: &Task, what: &str) -> String {
+    format!(
+        "{}  {}  {what}",
+        task.updated_at.unwrap_or(task.created_at).format("%H:%M:%S"),
+        inert(&task.id)
+    )
+}
+
 /// The line that shows the followed tasks.
 struct StatusLine {
     live: bool,
@@ -90,16 +99,7 @@ impl StatusLine {
         if self.live {
             self.draw();
         } else if changed && !self.quiet {
-            let time = Utc::now().format("%H:%M:%S");
-            if self.states.len() > 1 || self.states.first().is_some_and(|(id, _)| *id != task.id) {
-                line(&format!(
-                    "{time}  {}  {}",
-                    inert(&task.id),
-                    inert(task.state.as_str())
-                ));
-            } else {
-                line(&format!("{time}  {}", inert(task.state.as_str())));
-            }
+            line(&change_line(task, &inert(task.state.as_str())));
         }
     }
 

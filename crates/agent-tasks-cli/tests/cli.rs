@@ -347,16 +347,23 @@ async fn wait_prints_a_line_per_change_when_piped() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let states: Vec<&str> = r
+    // Every line names its task (the first line used to read `13:20:15  queued`), and its time
+    // is the task's own, on the server's clock, as `watch` prints it.
+    let lines: Vec<Vec<&str>> = r
         .stdout
         .lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
         .take(3)
+        .map(|l| l.split_whitespace().collect())
         .collect();
+    let states: Vec<&str> = lines.iter().filter_map(|l| l.get(2).copied()).collect();
     assert_eq!(
         states,
         ["queued", "in_progress", "completed"],
         "{}",
         r.stdout
     );
+    assert!(lines.iter().all(|l| l.get(1) == Some(&id.as_str())), "{}", r.stdout);
+    let task = json(&run(&fake, &["--json", "view", &id]).await);
+    let created = &task["created_at"].as_str().unwrap()[11..19];
+    assert_eq!(lines[0][0], created, "{}", r.stdout);
 }

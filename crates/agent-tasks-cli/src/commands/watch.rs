@@ -126,13 +126,8 @@ fn print_change(event: &Event, change: &Change, out: &Out) -> Result<(), Failure
         _ => "changed".to_owned(),
     };
     line(&format!(
-        "{}  {}  {what}  {}",
-        event
-            .task
-            .updated_at
-            .unwrap_or(event.task.created_at)
-            .format("%H:%M:%S"),
-        inert(&event.task.id),
+        "{}  {}",
+        crate::follow::change_line(&event.task, &what),
         inert(event.task.name.as_deref().unwrap_or_default())
     ));
     Ok(())
