@@ -1,34 +1,59 @@
 //! `--web`: opens a page in the browser, the way gh does: `$BROWSER` if set, else the system's
-//! opener; when none can be started, the URL is printed for the user to open.
+//! opener. When the system has no opener, the URL is printed for the user to open; a browser
+//! that fails (it cannot be started, or exits with an error) is an error that names the page.
 
+use std::time::Duration;
+
+use crate::exit::Failure;
 use crate::output::line;
 use crate::text::inert;
 
-pub fn open(url: &str) {
+/// How long a browser command is watched for an early failure; one still running then (a
+/// browser that stays open) has done its job.
+const WATCH: Duration = Duration::from_secs(5);
+
+pub async fn open(url: &str) -> Result<(), Failure> {
     let url = inert(url);
-    let opener = std::env::var("BROWSER")
+    let chosen = std::env::var("BROWSER")
         .ok()
         .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".to_owned()
-            } else if cfg!(windows) {
-                "explorer".to_owned()
-            } else {
-                "xdg-open".to_owned()
-            }
-        });
-    let started = std::process::Command::new(&opener)
+        .filter(|b| !b.is_empty());
+    let opener = chosen.clone().unwrap_or_else(|| {
+        if cfg!(target_os = "macos") {
+            "open".to_owned()
+        } else if cfg!(windows) {
+            "explorer".to_owned()
+        } else {
+            "xdg-open".to_owned()
+        }
+    });
+    let failed = |why: String| {
+        Failure::error(format!(
+            "the browser `{}` {why}; open the page yourself: {url}",
+            inert(&opener)
+        ))
+    };
+    let child = tokio::process::Command::new(&opener)
         .arg(&url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok();
-    if started {
-        eprintln!("Opening {url} in your browser.");
-    } else {
-        line(&url);
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        // No opener on this system (a server, a container): the page, for the user to open.
+        Err(_) if chosen.is_none() => {
+            line(&url);
+            return Ok(());
+        }
+        Err(e) => return Err(failed(format!("(BROWSER) cannot be started: {e}"))),
+    };
+    match tokio::time::timeout(WATCH, child.wait()).await {
+        Ok(Ok(status)) if !status.success() => Err(failed(format!("failed ({status})"))),
+        Ok(Err(e)) => Err(failed(format!("failed: {e}"))),
+        _ => {
+            eprintln!("Opening {url} in your browser.");
+            Ok(())
+        }
     }
 }

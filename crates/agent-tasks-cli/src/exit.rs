@@ -97,7 +97,21 @@ impl From<Error> for Failure {
             ERROR
         };
         let mut message = one_line(&e);
-        if let Some(hint) = e.hint() {
+        if let Error::OutcomeUnknown { candidates, .. } = &e {
+            // What to do first, in plain words; the details after.
+            let candidates = if candidates.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<String> = candidates.iter().map(|c| inert(c)).collect();
+                format!("\n  tasks that could be it: {}", ids.join(", "))
+            };
+            message = format!(
+                "the task may have been started, or may not: its answer was lost.\n  \
+                 Before you start it again, look at the repository's tasks (agent-tasks list \
+                 OWNER/REPO, or the repository's Copilot page): starting it twice costs \
+                 twice.{candidates}\n  details: {message}"
+            );
+        } else if let Some(hint) = e.hint() {
             message.push_str(&format!(" (hint: {hint})"));
         }
         if let Some(id) = e.request_id() {

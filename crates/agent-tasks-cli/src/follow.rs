@@ -59,7 +59,9 @@ where
 pub fn change_line(task: &Task, what: &str) -> String {
     format!(
         "{}  {}  {what}",
-        task.updated_at.unwrap_or(task.created_at).format("%H:%M:%S"),
+        task.updated_at
+            .unwrap_or(task.created_at)
+            .format("%H:%M:%S"),
         inert(&task.id)
     )
 }

@@ -362,7 +362,11 @@ async fn wait_prints_a_line_per_change_when_piped() {
         "{}",
         r.stdout
     );
-    assert!(lines.iter().all(|l| l.get(1) == Some(&id.as_str())), "{}", r.stdout);
+    assert!(
+        lines.iter().all(|l| l.get(1) == Some(&id.as_str())),
+        "{}",
+        r.stdout
+    );
     let task = json(&run(&fake, &["--json", "view", &id]).await);
     let created = &task["created_at"].as_str().unwrap()[11..19];
     assert_eq!(lines[0][0], created, "{}", r.stdout);

@@ -55,6 +55,12 @@ async fn fan_out_starts_one_task_per_repository_and_a_rerun_starts_nothing() {
         r.stdout
     );
     assert_eq!(fake.state().tasks.len(), 5);
+    // The PR column shows the pull request's URL, as `list` does (it showed a database id).
+    assert!(
+        r.stdout.contains("https://github.com/fleet/svc-0/pull/"),
+        "{}",
+        r.stdout
+    );
 
     let again = args(&[]);
     let mut again: Vec<&str> = again.iter().map(String::as_str).collect();
@@ -79,5 +85,20 @@ async fn fan_out_starts_one_task_per_repository_and_a_rerun_starts_nothing() {
     let r = run(&fake, &bad).await;
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("fleet/nope"), "{}", r.stdout);
+    // A repository that does not exist gets a hint, not "run again with the same --journal".
+    assert!(
+        r.stdout.contains("1 were refused") && r.stdout.contains("hint: the repository"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("run again"), "{}", r.stdout);
+
+    // A journal made for another prompt says to use a new journal file.
+    let mut other: Vec<String> = args(&[]);
+    other[1] = "Another prompt".to_owned();
+    let other: Vec<&str> = other.iter().map(String::as_str).collect();
+    let r = run(&fake, &other).await;
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("new journal file"), "{}", r.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }

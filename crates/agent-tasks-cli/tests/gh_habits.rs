@@ -83,7 +83,7 @@ async fn the_repository_comes_from_r_or_the_git_remote() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(fake.state().tasks[1]["prompt"], "From the remote");
+    assert_eq!(asked(&fake.state().tasks[1]), "From the remote");
 
     // In a clone without a remote, the error says how to name a repository.
     let r = run_env_in(
@@ -140,18 +140,20 @@ async fn view_takes_urls_and_says_when_the_id_is_missing() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing TASK"), "{}", r.stderr);
 
-    // --web: $BROWSER is run with the page; without one that starts, the URL is printed.
+    // --web: $BROWSER is run with the page; one that cannot start is an error naming the
+    // page, and without $BROWSER or a system opener the URL is printed.
+    let page = format!("https://github.com/octocat/hello-world/copilot/tasks/{id}");
     let r = run_env(
         &fake,
         &["view", &id, "--web"],
         &[("BROWSER", "/nonexistent/browser")],
     )
     .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&page), "{}", r.stderr);
+    let r = run_env(&fake, &["view", &id, "--web"], &[("BROWSER", " ")]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        r.stdout.trim(),
-        format!("https://github.com/octocat/hello-world/copilot/tasks/{id}")
-    );
+    assert_eq!(r.stdout.trim(), page);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -104,7 +104,9 @@ pub enum Error {
     /// A task creation failed in a way that leaves unknown whether the task was created (a
     /// timeout, a dropped connection, a 5xx), and looking for it did not settle the question.
     /// The task may exist: check before starting it again.
-    #[error("the task may or may not have been created: {checked}")]
+    #[error(
+        "look for the task before starting it again: it may or may not have been created ({checked})"
+    )]
     OutcomeUnknown {
         /// What went wrong with the creation.
         #[source]

@@ -36,6 +36,13 @@ pub struct Outcome {
     pub task: Option<Task>,
     /// Why there is no task, or why it is not known.
     pub error: Option<String>,
+    /// A plain hint at the cause and its fix, when the error has one (a repository that does
+    /// not exist, a token without the permission).
+    pub hint: Option<String>,
+    /// Whether running the fan-out again with the same journal may finish this repository: its
+    /// outcome is unknown, or its error may pass (the network, a 5xx, a rate limit). `false`
+    /// for a refusal that needs a fix first (a repository that does not exist).
+    pub rerun_may_help: bool,
     /// Whether this run found it already done in the journal (and did nothing).
     pub resumed: bool,
 }
@@ -244,6 +251,12 @@ impl FanOut {
                 repo,
                 status: Status::Created,
                 error: task.as_ref().err().map(|e| e.to_string()),
+                hint: task
+                    .as_ref()
+                    .err()
+                    .and_then(|e| e.hint())
+                    .map(str::to_owned),
+                rerun_may_help: false,
                 task: task.ok().map(|t| t.task),
                 resumed: true,
             });
@@ -282,19 +295,26 @@ impl FanOut {
                 status: Status::Created,
                 task: Some(task),
                 error: None,
+                hint: None,
+                rerun_may_help: false,
                 resumed: false,
             },
-            Err(e) => Outcome {
-                repo,
-                status: if definitely_not_created(&e) {
+            Err(e) => {
+                let status = if definitely_not_created(&e) {
                     Status::Failed
                 } else {
                     Status::Unknown
-                },
-                task: None,
-                error: Some(e.to_string()),
-                resumed: false,
-            },
+                };
+                Outcome {
+                    rerun_may_help: status == Status::Unknown || e.is_retryable(),
+                    repo,
+                    status,
+                    task: None,
+                    error: Some(e.to_string()),
+                    hint: e.hint().map(str::to_owned),
+                    resumed: false,
+                }
+            }
         };
         if let Some(j) = journal.lock().await.as_mut() {
             j.record(Step {

@@ -109,7 +109,7 @@ impl Journal {
             if header.fingerprint != fingerprint {
                 return Err(invalid(
                     path,
-                    "belongs to a fan-out with another prompt or other options",
+                    "belongs to a fan-out with another prompt or other options: give this one a new journal file (or that fan-out's own prompt and options, to finish it)",
                 ));
             }
             for line in lines {

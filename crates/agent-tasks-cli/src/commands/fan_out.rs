@@ -89,7 +89,7 @@ pub async fn run(args: &FanOut, global: &Global, out: &Out) -> Result<u8, Failur
     if out.is_json() {
         out.json(&outcomes)?;
     } else {
-        table(&outcomes, out);
+        table(&client, &outcomes, out).await;
     }
     let codes = outcomes.iter().map(|o| match (&o.status, o.state()) {
         (Status::Created, Some(state)) if args.wait => exit::for_state(state),
@@ -99,11 +99,18 @@ pub async fn run(args: &FanOut, global: &Global, out: &Out) -> Result<u8, Failur
     Ok(exit::worst(codes))
 }
 
-fn table(outcomes: &[Outcome], out: &Out) {
+async fn table(client: &agent_tasks::Client, outcomes: &[Outcome], out: &Out) {
+    // The pull requests as `list` shows them: their URLs, one lookup per page of tasks.
+    let tasks: Vec<agent_tasks::Task> = outcomes.iter().filter_map(|o| o.task.clone()).collect();
+    let links = crate::pulls::resolve_all(client, &tasks).await;
+    let mut links = tasks.iter().map(|t| t.id.clone()).zip(links);
     let rows: Vec<(Vec<String>, Option<&agent_tasks::TaskState>)> = outcomes
         .iter()
         .map(|o| {
             let task = o.task.as_ref();
+            let pr = task
+                .and_then(|t| links.find(|(id, _)| *id == t.id))
+                .and_then(|(_, pr)| pr);
             let cells = vec![
                 inert(&o.repo),
                 task.map_or_else(|| "-".to_owned(), |t| inert(&t.id)),
@@ -112,8 +119,7 @@ fn table(outcomes: &[Outcome], out: &Out) {
                     (None, Status::Failed) => "not created".to_owned(),
                     (None, _) => "unknown".to_owned(),
                 },
-                task.and_then(|t| t.pull_request())
-                    .map_or_else(|| "-".to_owned(), |pr| pr.id.to_string()),
+                pr.map_or_else(|| "-".to_owned(), |p| inert(&p.cell())),
             ];
             (cells, o.state())
         })
@@ -124,21 +130,41 @@ fn table(outcomes: &[Outcome], out: &Out) {
         .filter(|o| o.status == Status::Created)
         .count();
     let resumed = outcomes.iter().filter(|o| o.resumed).count();
+    let rerun = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Created && o.rerun_may_help)
+        .count();
+    let refused = outcomes.len() - created - rerun;
     line(&format!(
-        "\n{created} of {} repositories have their task ({resumed} from an earlier run); {}",
+        "\n{created} of {} repositories have their task ({resumed} from an earlier run){}",
         outcomes.len(),
         if created == outcomes.len() {
-            "nothing left to do".to_owned()
+            "; nothing left to do."
         } else {
-            "run again with the same --journal to finish (nothing is started twice)".to_owned()
+            "."
         }
     ));
+    if rerun > 0 {
+        line(&format!(
+            "{rerun} may still get theirs: run again with the same --journal (nothing is started twice)."
+        ));
+    }
+    if refused > 0 {
+        line(&format!(
+            "{refused} were refused: a rerun will not help until the cause below is fixed."
+        ));
+    }
     for o in outcomes
         .iter()
         .filter(|o| o.error.is_some() && o.task.is_none())
     {
+        let hint = o
+            .hint
+            .as_deref()
+            .map(|h| format!("\n    hint: {}", inert(h)))
+            .unwrap_or_default();
         line(&format!(
-            "  {}: {}",
+            "  {}: {}{hint}",
             inert(&o.repo),
             inert(o.error.as_deref().unwrap_or_default())
         ));

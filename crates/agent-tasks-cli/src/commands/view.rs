@@ -48,7 +48,7 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
             .flatten()
             .find(|u| u.contains("/copilot/tasks/"))
     {
-        browser::open(url);
+        browser::open(url).await?;
         return Ok(exit::OK);
     }
     let client = auth::client(global).await?;
@@ -58,7 +58,7 @@ pub async fn run(args: &View, global: &Global, out: &Out) -> Result<u8, Failure>
     };
     if args.web {
         match &task.html_url {
-            Some(url) => browser::open(url),
+            Some(url) => browser::open(url).await?,
             None => line("The API gave no web page for this task."),
         }
         return Ok(exit::OK);
