@@ -306,6 +306,20 @@ async fn help_documents_the_exit_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn fake_help_lists_its_token_control_endpoints_and_fault_knobs() {
+    let fake = fake().await;
+    let r = run(&fake, &["fake", "--help"]).await;
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains(agent_tasks_fake::DEFAULT_TOKEN), "{}", r.stdout);
+    for (method, path, _) in agent_tasks_fake::CONTROL_ENDPOINTS {
+        assert!(r.stdout.contains(&format!("{method} {path}")), "{path}: {}", r.stdout);
+    }
+    for (knob, _) in agent_tasks_fake::Faults::KNOBS {
+        assert!(r.stdout.contains(knob), "{knob}: {}", r.stdout);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_demo_runs_the_whole_flow_without_a_token() {
     let fake = fake().await;
     let r = run_with(&fake, &["demo"], None, None).await;
