@@ -42,30 +42,47 @@ impl PrLink {
 
 /// The pull request of `task`, if it has one.
 pub async fn resolve(client: &Client, task: &Task) -> Option<PrLink> {
+    resolve_all(client, std::slice::from_ref(task))
+        .await
+        .pop()
+        .flatten()
+}
+
+/// The pull requests of `tasks`, in their order: one GraphQL request per 100 tasks that have
+/// one (`Client::pull_requests`), however many there are.
+pub async fn resolve_all(client: &Client, tasks: &[Task]) -> Vec<Option<PrLink>> {
+    let found = match client.pull_requests(tasks).await {
+        Ok(found) => found,
+        // The request as a whole failed: every task with a pull request says why.
+        Err(e) => {
+            let why = describe(&e);
+            return tasks.iter().map(|t| unresolved(t, why.clone())).collect();
+        }
+    };
+    tasks
+        .iter()
+        .zip(found)
+        .map(|(task, found)| match found {
+            Ok(Some(pr)) => Some(PrLink::Resolved(pr)),
+            Ok(None) => unresolved(task, "GitHub does not know its node id".into()),
+            Err(e) => unresolved(task, describe(&e)),
+        })
+        .collect()
+}
+
+/// The ids of `task`'s pull request and why no more, if it has one.
+fn unresolved(task: &Task, error: String) -> Option<PrLink> {
     let reference = task.pull_request()?;
-    Some(match client.pull_request(task).await {
-        Ok(Some(pr)) => PrLink::Resolved(pr),
-        Ok(None) => PrLink::Unresolved {
-            database_id: reference.id,
-            node_id: reference.node_id.map(str::to_owned),
-            error: "GitHub does not know its node id".into(),
-        },
-        Err(e) => PrLink::Unresolved {
-            database_id: reference.id,
-            node_id: reference.node_id.map(str::to_owned),
-            error: match e.hint() {
-                Some(hint) => format!("{e} (hint: {hint})"),
-                None => e.to_string(),
-            },
-        },
+    Some(PrLink::Unresolved {
+        database_id: reference.id,
+        node_id: reference.node_id.map(str::to_owned),
+        error,
     })
 }
 
-/// The pull requests of `tasks`, one lookup per task that has one.
-pub async fn resolve_all(client: &Client, tasks: &[Task]) -> Vec<Option<PrLink>> {
-    let mut links = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        links.push(resolve(client, task).await);
+fn describe(e: &agent_tasks::Error) -> String {
+    match e.hint() {
+        Some(hint) => format!("{e} (hint: {hint})"),
+        None => e.to_string(),
     }
-    links
 }

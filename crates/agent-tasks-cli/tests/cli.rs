@@ -310,9 +310,17 @@ async fn fake_help_lists_its_token_control_endpoints_and_fault_knobs() {
     let fake = fake().await;
     let r = run(&fake, &["fake", "--help"]).await;
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains(agent_tasks_fake::DEFAULT_TOKEN), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(agent_tasks_fake::DEFAULT_TOKEN),
+        "{}",
+        r.stdout
+    );
     for (method, path, _) in agent_tasks_fake::CONTROL_ENDPOINTS {
-        assert!(r.stdout.contains(&format!("{method} {path}")), "{path}: {}", r.stdout);
+        assert!(
+            r.stdout.contains(&format!("{method} {path}")),
+            "{path}: {}",
+            r.stdout
+        );
     }
     for (knob, _) in agent_tasks_fake::Faults::KNOBS {
         assert!(r.stdout.contains(knob), "{knob}: {}", r.stdout);
@@ -384,4 +392,32 @@ async fn wait_prints_a_line_per_change_when_piped() {
     let task = json(&run(&fake, &["--json", "view", &id]).await);
     let created = &task["created_at"].as_str().unwrap()[11..19];
     assert_eq!(lines[0][0], created, "{}", r.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_resolves_a_pages_pull_requests_in_one_graphql_request() {
+    let fake = agent_tasks_fake::Fake::builder()
+        .manual_clock()
+        .start()
+        .await
+        .unwrap();
+    for i in 0..20 {
+        let r = run(
+            &fake,
+            &["create", "octocat/hello-world", &format!("Task {i}")],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    fake.advance(std::time::Duration::from_secs(3600));
+    let before = fake.state().requests_of("graphql");
+    let r = run(&fake, &["list", "-L", "20"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // It sent one `node(id:)` query per task: 20.
+    assert_eq!(fake.state().requests_of("graphql") - before, 1);
+    let urls = r
+        .stdout
+        .matches("https://github.com/octocat/hello-world/pull/")
+        .count();
+    assert_eq!(urls, 20, "{}", r.stdout);
 }

@@ -131,3 +131,54 @@ async fn the_repository_says_whether_the_caller_may_push() {
         404
     );
 }
+
+const NODES: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on PullRequest { number url title state isDraft merged } } }";
+
+#[tokio::test]
+async fn nodes_resolves_many_pull_requests_at_once_and_names_each_error() {
+    let fake = Fake::builder().manual_clock().start().await.unwrap();
+    for prompt in ["First", "Second"] {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/agents/repos/octocat/hello-world/tasks",
+                fake.url()
+            ))
+            .bearer_auth(DEFAULT_TOKEN)
+            .header("user-agent", "fake-tests")
+            .json(&json!({"prompt": prompt}))
+            .send()
+            .await
+            .unwrap();
+    }
+    fake.advance(Duration::from_secs(3600));
+    let body = post(
+        &fake,
+        DEFAULT_TOKEN,
+        json!({"query": NODES, "variables": {"ids": ["PR_fake1002", "PR_nope", "PR_fake1001"]}}),
+    )
+    .await;
+    let nodes = body["data"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3);
+    assert_eq!(nodes[0]["number"], 2);
+    assert_eq!(nodes[1], Value::Null);
+    assert_eq!(nodes[2]["title"], "First");
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(body["errors"][0]["type"], "NOT_FOUND");
+    assert_eq!(body["errors"][0]["path"], json!(["nodes", 1]));
+
+    // More ids than GitHub takes in one query: an error, no data.
+    let ids: Vec<String> = (0..101).map(|i| format!("PR_{i}")).collect();
+    let body = post(
+        &fake,
+        DEFAULT_TOKEN,
+        json!({"query": NODES, "variables": {"ids": ids}}),
+    )
+    .await;
+    assert_eq!(body["data"], Value::Null);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100")
+    );
+}

@@ -1,14 +1,18 @@
-//! The agent's pull request as a link: a task names it by database id and GraphQL node id
-//! only; one GraphQL `node(id:)` query (through the same request path, retries and errors as
-//! every other call) gives its number, URL, title and state.
+//! The agents' pull requests as links: a task names its pull request by database id and GraphQL
+//! node id only; one GraphQL `nodes(ids:)` query (through the same request path, retries and
+//! errors as every other call) resolves up to [`MAX_NODES_PER_QUERY`] of them at once to their
+//! number, URL, title and state. One task's pull request is the same query with one id.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport::Retry;
 use crate::types::Task;
+
+/// The most node ids GitHub resolves in one `nodes(ids:)` query.
+pub const MAX_NODES_PER_QUERY: usize = 100;
 
 /// A pull request, resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,9 +58,9 @@ impl std::fmt::Display for PullRequestState {
     }
 }
 
-const QUERY: &str = "query($id: ID!) { node(id: $id) { ... on PullRequest { number url title state isDraft merged } } }";
+const QUERY: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on PullRequest { number url title state isDraft merged } } }";
 
-/// What `node(id:)` answers for a pull request.
+/// What `nodes(ids:)` answers for a pull request.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Node {
@@ -84,17 +88,64 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn pull_request(&self, task: &Task) -> Result<Option<PullRequest>> {
-        let Some(reference) = task.pull_request() else {
-            return Ok(None);
-        };
-        let Some(node_id) = reference.node_id else {
-            return Ok(None);
-        };
+        let mut found = self.pull_requests(std::slice::from_ref(task)).await?;
+        found
+            .pop()
+            .unwrap_or_else(|| Err(Error::Internal("one task, no answer".into())))
+    }
+
+    /// The pull requests of `tasks`, in their order: one GraphQL request per
+    /// [`MAX_NODES_PER_QUERY`] tasks that have one (none for a page of tasks without), instead
+    /// of one per task. Each task gets its own answer: `Ok(None)` when it has no pull request
+    /// or GitHub no longer knows it, `Err` when GitHub refused that one (the token may not read
+    /// its repository's pull requests), without failing the others. The outer `Err` is a
+    /// request that failed as a whole (the network, the token).
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
+    /// let page = client.list_tasks().per_page(100).send().await?;
+    /// let prs = client.pull_requests(&page.items).await?;
+    /// for (task, pr) in page.items.iter().zip(prs) {
+    ///     match pr {
+    ///         Ok(Some(pr)) => println!("{} #{} {}", task.id, pr.number, pr.url),
+    ///         Ok(None) => println!("{} (no pull request)", task.id),
+    ///         Err(e) => println!("{} ({e})", task.id),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn pull_requests(&self, tasks: &[Task]) -> Result<Vec<Result<Option<PullRequest>>>> {
+        let mut answers: Vec<Result<Option<PullRequest>>> =
+            tasks.iter().map(|_| Ok(None)).collect();
+        // The tasks that name a pull request by node id, with their place in `tasks`.
+        let wanted: Vec<(usize, i64, &str)> = tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let pr = t.pull_request()?;
+                Some((i, pr.id, pr.node_id?))
+            })
+            .collect();
+        for chunk in wanted.chunks(MAX_NODES_PER_QUERY) {
+            let ids: Vec<&str> = chunk.iter().map(|(.., node_id)| *node_id).collect();
+            let found = self.nodes(&ids).await?;
+            for ((i, database_id, node_id), answer) in chunk.iter().zip(found) {
+                if let Some(slot) = answers.get_mut(*i) {
+                    *slot = answer
+                        .map(|node| node.map(|node| pull_request(node, *database_id, node_id)));
+                }
+            }
+        }
+        Ok(answers)
+    }
+
+    /// One `nodes(ids:)` query: each id's node (`None`: unknown to GitHub), or its error.
+    async fn nodes(&self, ids: &[&str]) -> Result<Vec<Result<Option<Node>>>> {
         let transport = self.transport();
         let graphql = transport.graphql();
         let body = agent_tasks_raw::types::GraphqlRequest {
             query: QUERY.to_owned(),
-            variables: json!({"id": node_id})
+            variables: json!({ "ids": ids })
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),
@@ -105,40 +156,64 @@ impl Client {
             })
             .await?
             .into_inner();
-        if let Some(error) = answer.errors.as_ref().and_then(|e| e.first()) {
-            if error.type_.as_deref() == Some("NOT_FOUND") {
-                return Ok(None);
-            }
-            return Err(Error::GraphQl {
-                kind: error.type_.clone(),
-                message: error.message.clone(),
-            });
-        }
-        let node = answer
+        let nodes = answer
             .data
             .as_ref()
-            .and_then(|d| d.get("node"))
-            .filter(|n| !n.is_null());
-        let Some(node) = node else {
-            return Ok(None);
-        };
-        let node: Node = serde_json::from_value(node.clone()).map_err(|e| Error::GraphQl {
-            kind: None,
-            message: format!("the pull request could not be read: {e}"),
-        })?;
-        let state = match (node.state.as_str(), node.is_draft, node.merged) {
-            (_, _, true) | ("MERGED", _, _) => PullRequestState::Merged,
-            ("CLOSED", ..) => PullRequestState::Closed,
-            (_, true, _) => PullRequestState::Draft,
-            _ => PullRequestState::Open,
-        };
-        Ok(Some(PullRequest {
-            number: node.number,
-            url: node.url,
-            title: node.title,
-            state,
-            database_id: reference.id,
-            node_id: node_id.to_owned(),
-        }))
+            .and_then(|d| d.get("nodes"))
+            .and_then(Value::as_array);
+        let errors = answer.errors.unwrap_or_default();
+        // An error that names no node (the query as a whole) is every node's.
+        let whole = errors.iter().find(|e| node_index(&e.path).is_none());
+        Ok((0..ids.len())
+            .map(|i| {
+                let mine = errors
+                    .iter()
+                    .find(|e| node_index(&e.path) == Some(i))
+                    .or(whole);
+                match mine {
+                    Some(e) if e.type_.as_deref() == Some("NOT_FOUND") => Ok(None),
+                    Some(e) => Err(Error::GraphQl {
+                        kind: e.type_.clone(),
+                        message: e.message.clone(),
+                    }),
+                    None => match nodes.and_then(|n| n.get(i)).filter(|n| !n.is_null()) {
+                        None => Ok(None),
+                        Some(node) => serde_json::from_value::<Node>(node.clone())
+                            .map(Some)
+                            .map_err(|e| Error::GraphQl {
+                                kind: None,
+                                message: format!("the pull request could not be read: {e}"),
+                            }),
+                    },
+                }
+            })
+            .collect())
+    }
+}
+
+/// Which node of `nodes(ids:)` an error's `path` names (`["nodes", 3]`), if it names one.
+fn node_index(path: &Option<Vec<Value>>) -> Option<usize> {
+    match path.as_deref() {
+        Some([first, index, ..]) if first == "nodes" => {
+            index.as_u64().and_then(|i| usize::try_from(i).ok())
+        }
+        _ => None,
+    }
+}
+
+fn pull_request(node: Node, database_id: i64, node_id: &str) -> PullRequest {
+    let state = match (node.state.as_str(), node.is_draft, node.merged) {
+        (_, _, true) | ("MERGED", _, _) => PullRequestState::Merged,
+        ("CLOSED", ..) => PullRequestState::Closed,
+        (_, true, _) => PullRequestState::Draft,
+        _ => PullRequestState::Open,
+    };
+    PullRequest {
+        number: node.number,
+        url: node.url,
+        title: node.title,
+        state,
+        database_id,
+        node_id: node_id.to_owned(),
     }
 }

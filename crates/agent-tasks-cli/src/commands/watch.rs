@@ -6,11 +6,12 @@ use std::time::Duration;
 use agent_tasks::feed::{Change, Cursor, Event, Feed};
 use agent_tasks::list::ListScope;
 use clap::Args as ClapArgs;
-use futures_util::TryStreamExt;
+use futures_util::StreamExt;
 
 use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
 use crate::output::{Out, line, paint};
+use crate::pulls::PrLink;
 use crate::text::inert;
 use crate::{auth, parse};
 
@@ -46,19 +47,15 @@ pub async fn run(args: &Watch, global: &Global, out: &Out) -> Result<u8, Failure
     let client = auth::client(global).await?;
     match target {
         Some((owner, name)) => {
-            follow(
-                client.repo(owner, name).list_tasks().feed(),
-                args,
-                cursor,
-                out,
-            )
-            .await
+            let feed = client.repo(owner, name).list_tasks().feed();
+            follow(&client, feed, args, cursor, out).await
         }
-        None => follow(client.list_tasks().feed(), args, cursor, out).await,
+        None => follow(&client, client.list_tasks().feed(), args, cursor, out).await,
     }
 }
 
 async fn follow<S: ListScope>(
+    client: &agent_tasks::Client,
     feed: Feed<S>,
     args: &Watch,
     cursor: Option<Cursor>,
@@ -74,43 +71,78 @@ async fn follow<S: ListScope>(
         feed = feed.cursor(c);
     }
     out.say("Watching for changes (Ctrl-C stops)...");
-    let mut events = feed.stream();
-    while let Some(event) = events.try_next().await? {
-        print(&event, out)?;
-        if let Some(path) = &args.cursor_file {
-            write_cursor(path, &event.cursor)?;
+    // The events of one poll arrive together: their pull requests resolve in one request.
+    let mut polls = feed.stream().ready_chunks(100);
+    while let Some(events) = polls.next().await {
+        let mut ready: Vec<Event> = Vec::with_capacity(events.len());
+        let mut failed = None;
+        for event in events {
+            match event {
+                Ok(event) if failed.is_none() => ready.push(event),
+                Ok(_) => {}
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        let opened: Vec<agent_tasks::Task> = ready
+            .iter()
+            .filter(|e| {
+                e.changes
+                    .iter()
+                    .any(|c| matches!(c, Change::PullRequestOpened { .. }))
+            })
+            .map(|e| e.task.clone())
+            .collect();
+        let links = crate::pulls::resolve_all(client, &opened).await;
+        for event in &ready {
+            let pr = opened
+                .iter()
+                .position(|t| t.id == event.task.id)
+                .and_then(|i| links.get(i))
+                .and_then(Option::as_ref);
+            for change in &event.changes {
+                print_change(event, change, pr, out)?;
+            }
+            if let Some(path) = &args.cursor_file {
+                write_cursor(path, &event.cursor)?;
+            }
+        }
+        // An error ends the feed, after the events before it.
+        if let Some(e) = failed {
+            return Err(e.into());
         }
     }
     Ok(exit::OK)
 }
 
-fn print(event: &Event, out: &Out) -> Result<(), Failure> {
-    for change in &event.changes {
-        print_change(event, change, out)?;
-    }
-    Ok(())
-}
-
-/// One line (or JSON document) per change: `{"kind": ..., "task": ...}`.
-/// The fields of a line of `watch --json` (a change and its task), which `--json FIELDS` may
-/// name.
+/// The fields of a line of `watch --json` (a change, its task and the pull request it
+/// opened), which `--json FIELDS` may name.
 pub fn json_fields() -> Vec<String> {
     let mut fields = crate::output::fields_of::<Change>();
-    fields.push("task".to_owned());
+    fields.extend(["task".to_owned(), "pull_request".to_owned()]);
     fields
 }
 
-fn print_change(event: &Event, change: &Change, out: &Out) -> Result<(), Failure> {
+/// One line (or JSON document) per change: `{"kind": ..., "task": ...}`.
+fn print_change(
+    event: &Event,
+    change: &Change,
+    pr: Option<&PrLink>,
+    out: &Out,
+) -> Result<(), Failure> {
+    let pr = pr.filter(|_| matches!(change, Change::PullRequestOpened { .. }));
     if out.is_json() {
         #[derive(serde::Serialize)]
         struct Line<'a> {
             #[serde(flatten)]
             change: &'a Change,
             task: &'a agent_tasks::Task,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pull_request: Option<&'a PrLink>,
         }
         return out.json(&Line {
             change,
             task: &event.task,
+            pull_request: pr,
         });
     }
     let what = match change {
@@ -121,7 +153,10 @@ fn print_change(event: &Event, change: &Change, out: &Out) -> Result<(), Failure
                 .map_or_else(|| "?".to_owned(), |f| paint(out.is_tty(), f)),
             paint(out.is_tty(), to)
         ),
-        Change::PullRequestOpened { id, .. } => format!("pull request opened (database id {id})"),
+        Change::PullRequestOpened { id, .. } => match pr {
+            Some(pr) => format!("pull request opened: {}", inert(&pr.describe())),
+            None => format!("pull request opened (database id {id})"),
+        },
         Change::SessionAdded { sessions } => format!("session added ({sessions} in all)"),
         _ => "changed".to_owned(),
     };

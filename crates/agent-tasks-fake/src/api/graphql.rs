@@ -1,6 +1,6 @@
-//! `POST /graphql`: the one query a client sends, `node(id:)` on a pull request's node id, for
-//! the pull requests of the fake's own tasks. Anything else is a GraphQL error, as GitHub
-//! answers: status 200 with `errors`.
+//! `POST /graphql`: the queries a client sends for the pull requests of the fake's own tasks,
+//! `nodes(ids:)` (at most 100 ids, as GitHub) and `node(id:)`. Anything else is a GraphQL
+//! error, as GitHub answers: status 200 with `errors`, each with the `path` of its node.
 
 use hyper::StatusCode;
 use serde_json::{Value, json};
@@ -11,6 +11,9 @@ use crate::store::Store;
 
 use super::request::Request;
 
+/// The most ids one `nodes(ids:)` query may name (GitHub's limit).
+const MAX_IDS: usize = 100;
+
 pub(super) fn query(store: &Store, req: &Request, caller: &Caller) -> Answer {
     let Ok(body) = serde_json::from_slice::<Value>(req.body) else {
         return Answer::error(StatusCode::BAD_REQUEST, "Problems parsing JSON");
@@ -19,30 +22,60 @@ pub(super) fn query(store: &Store, req: &Request, caller: &Caller) -> Answer {
         .get("query")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let id = body
-        .pointer("/variables/id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !query.contains("node(") {
+    let variables = body.get("variables");
+    let (field, ids): (&str, Vec<&str>) = if query.contains("nodes(") {
+        let ids = variables
+            .and_then(|v| v.get("ids"))
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| id.as_str().unwrap_or_default())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ("nodes", ids)
+    } else if query.contains("node(") {
+        let id = variables
+            .and_then(|v| v.get("id"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        ("node", vec![id])
+    } else {
         return errors(
-            json!([{"message": "The fake answers only `node(id:)` queries for pull requests."}]),
+            Value::Null,
+            json!([{"message": "The fake answers only `nodes(ids:)` and `node(id:)` queries for pull requests."}]),
+        );
+    };
+    if ids.len() > MAX_IDS {
+        return errors(
+            Value::Null,
+            json!([{"type": "EXCESSIVE_PAGINATION", "message": format!("nodes(ids:) takes at most {MAX_IDS} ids, got {}", ids.len())}]),
         );
     }
-    if store.pulls_denied(caller.id) {
-        return errors(json!([{
-            "type": "FORBIDDEN",
-            "path": ["node"],
-            "message": "Resource not accessible by personal access token"
-        }]));
-    }
-    let found = store.tasks().iter().find_map(|t| {
-        let (pr_id, node_id) = t.pull_request_at(req.now)?;
-        (node_id == id).then_some((t, pr_id))
-    });
-    match found {
-        Some((t, _)) => Answer::json(
-            StatusCode::OK,
-            &json!({"data": {"node": {
+    let denied = store.pulls_denied(caller.id);
+    let mut nodes = Vec::with_capacity(ids.len());
+    let mut problems = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let path = if field == "nodes" {
+            json!(["nodes", i])
+        } else {
+            json!(["node"])
+        };
+        if denied {
+            nodes.push(Value::Null);
+            problems.push(json!({
+                "type": "FORBIDDEN",
+                "path": path,
+                "message": "Resource not accessible by personal access token"
+            }));
+            continue;
+        }
+        let found = store.tasks().iter().find_map(|t| {
+            let (_, node_id) = t.pull_request_at(req.now)?;
+            (node_id == *id).then_some(t)
+        });
+        match found {
+            Some(t) => nodes.push(json!({
                 "__typename": "PullRequest",
                 "number": t.number,
                 "url": format!("https://github.com/{}/{}/pull/{}", t.repo.owner, t.repo.name, t.number),
@@ -50,19 +83,29 @@ pub(super) fn query(store: &Store, req: &Request, caller: &Caller) -> Answer {
                 "state": "OPEN",
                 "isDraft": false,
                 "merged": false,
-            }}}),
-        ),
-        None => errors(json!([{
-            "type": "NOT_FOUND",
-            "path": ["node"],
-            "message": format!("Could not resolve to a node with the global id of '{}'", crate::url::printable(id)),
-        }])),
+            })),
+            None => {
+                nodes.push(Value::Null);
+                problems.push(json!({
+                    "type": "NOT_FOUND",
+                    "path": path,
+                    "message": format!("Could not resolve to a node with the global id of '{}'", crate::url::printable(id)),
+                }));
+            }
+        }
+    }
+    let data = if field == "nodes" {
+        json!({ "nodes": nodes })
+    } else {
+        json!({ "node": nodes.into_iter().next().unwrap_or(Value::Null) })
+    };
+    if problems.is_empty() {
+        Answer::json(StatusCode::OK, &json!({ "data": data }))
+    } else {
+        errors(data, Value::Array(problems))
     }
 }
 
-fn errors(errors: Value) -> Answer {
-    Answer::json(
-        StatusCode::OK,
-        &json!({"data": {"node": null}, "errors": errors}),
-    )
+fn errors(data: Value, errors: Value) -> Answer {
+    Answer::json(StatusCode::OK, &json!({"data": data, "errors": errors}))
 }
