@@ -8,10 +8,14 @@
 //!    every interval, with the fake's schedule fixed (counted by the fake), the answers that
 //!    count against the rate limit (all but 304s), and the notice delay: how long after a task
 //!    ended on the fake each side reported it (median and worst);
-//! 4. building: clean builds of `agent-tasks`, and rebuilds after touching the crate and the
+//! 4. a list with pull requests: 100 finished tasks and their pull requests, with the fake
+//!    answering 100 ms late (a round trip to GitHub), through `list` + `pull_requests` (one
+//!    GraphQL request a page) against the naive one `pull_request` per task (requests counted
+//!    by the fake, and the wall time);
+//! 5. building: clean builds of `agent-tasks`, and rebuilds after touching the crate and the
 //!    spec (skipped by `--quick` and `--skip-build`);
-//! 5. what depending on us costs: the same five-line app on `agent-tasks` and on octocrab, each
-//!    built clean, debug and release (`downstream.rs`; skipped like 4).
+//! 6. what depending on us costs: the same five-line app on `agent-tasks` and on octocrab, each
+//!    built clean, debug and release (`downstream.rs`; skipped like 5).
 //!
 //! `cargo xtask bench` runs it in release mode; `--quick` is a small smoke run that asserts
 //! nothing about time.
@@ -103,8 +107,8 @@ struct Args {
     /// Leave out the build measurements (this crate's builds and the downstream apps').
     #[arg(long)]
     skip_build: bool,
-    /// Only one part: `per-call`, `listing`, `waiting` or `build` (this crate's builds and
-    /// the downstream apps').
+    /// Only one part: `per-call`, `listing`, `waiting`, `pull-requests` or `build` (this
+    /// crate's builds and the downstream apps').
     #[arg(long, value_enum, conflicts_with = "skip_build")]
     only: Option<Part>,
 }
@@ -115,6 +119,7 @@ enum Part {
     PerCall,
     Listing,
     Waiting,
+    PullRequests,
     Build,
 }
 
@@ -171,6 +176,9 @@ async fn main() {
     if runs(Part::Waiting) {
         waiting(&sizes, &mut rows).await;
     }
+    if runs(Part::PullRequests) {
+        pull_requests(&sizes, &mut rows).await;
+    }
     if runs(Part::Build) && !args.quick && !args.skip_build {
         building(&mut rows);
         downstream::compare(&workspace(), &mut rows);
@@ -181,6 +189,90 @@ async fn main() {
     for [a, b, c, d] in &rows {
         println!("| {a} | {b} | {c} | {d} |");
     }
+}
+
+/// 4. A page of finished tasks and their pull requests, every answer 100 ms late.
+async fn pull_requests(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
+    use agent_tasks_fake::Faults;
+    let n = if sizes.waited >= 100 { 100 } else { 20 };
+    let fake = Fake::builder()
+        .manual_clock()
+        .start()
+        .await
+        .expect("the fake starts");
+    let client = sdk_client(&fake);
+    let repo = client.repo("octocat", "hello-world");
+    for i in 0..n {
+        repo.create_task(format!("Task {i}"))
+            .send()
+            .await
+            .expect("created");
+    }
+    fake.advance(Duration::from_secs(3600));
+    fake.set_faults(Faults {
+        latency_ms: 100,
+        ..Faults::default()
+    });
+    let counted = |fake: &Fake| {
+        let state = fake.state();
+        (
+            state.requests_of("list_tasks"),
+            state.requests_of("graphql"),
+        )
+    };
+    // Through the SDK: one list request, one GraphQL request for the page.
+    let before = counted(&fake);
+    let t = Instant::now();
+    let page = client
+        .list_tasks()
+        .per_page(100)
+        .send()
+        .await
+        .expect("a page");
+    let prs = client.pull_requests(&page.items).await.expect("resolved");
+    let sdk_time = t.elapsed();
+    let after = counted(&fake);
+    let resolved = prs.iter().filter(|p| matches!(p, Ok(Some(_)))).count();
+    assert_eq!(resolved, n, "every pull request resolved");
+    let sdk = (after.0 - before.0, after.1 - before.1);
+    // Naive: one GraphQL request per task, one after another.
+    let before = counted(&fake);
+    let t = Instant::now();
+    let page = client
+        .list_tasks()
+        .per_page(100)
+        .send()
+        .await
+        .expect("a page");
+    for task in &page.items {
+        client.pull_request(task).await.expect("resolved");
+    }
+    let naive_time = t.elapsed();
+    let after = counted(&fake);
+    let naive = (after.0 - before.0, after.1 - before.1);
+    println!(
+        "list of {n} tasks with pull requests, 100 ms per answer: SDK {} REST + {} GraphQL requests in {}; naive {} REST + {} GraphQL in {}",
+        sdk.0,
+        sdk.1,
+        millis(sdk_time),
+        naive.0,
+        naive.1,
+        millis(naive_time)
+    );
+    rows.push([
+        format!(
+            "list {n} tasks with their pull requests, 100 ms per answer: requests (REST + GraphQL)"
+        ),
+        format!("{} + {}", sdk.0, sdk.1),
+        format!("{} + {} (a `pull_request` per task)", naive.0, naive.1),
+        format!("{:.3}", (sdk.0 + sdk.1) as f64 / (naive.0 + naive.1) as f64),
+    ]);
+    rows.push([
+        format!("list {n} tasks with their pull requests, 100 ms per answer: wall time"),
+        millis(sdk_time),
+        millis(naive_time),
+        format!("{:.3}", sdk_time.as_secs_f64() / naive_time.as_secs_f64()),
+    ]);
 }
 
 fn sdk_client(fake: &Fake) -> Client {
@@ -309,6 +401,12 @@ fn median(samples: &mut [Duration]) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// The middle half of sorted `samples`: from the first quartile to the third.
+fn quartiles(samples: &[Duration]) -> String {
+    let at = |q: usize| samples[(samples.len() * q / 4).min(samples.len() - 1)];
+    format!("{}–{}", micros(at(1)), micros(at(3)))
+}
+
 fn micros(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
@@ -399,17 +497,21 @@ async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         std::process::exit(0);
     }
     let (ma, mb) = (median(&mut a), median(&mut b));
+    let (qa, qb) = (quartiles(&a), quartiles(&b));
     println!(
-        "per call: {} SDK calls, median {}; {} hand-written calls, median {}",
+        "per call: {} SDK calls, median {} (middle half {qa}); {} hand-written calls, median {} (middle half {qb})",
         a.len(),
         micros(ma),
         b.len(),
         micros(mb)
     );
     rows.push([
-        format!("get task, median per call ({} calls each)", a.len()),
-        micros(ma),
-        format!("{} (reqwest + serde)", micros(mb)),
+        format!(
+            "get task, median per call ({} calls each; middle half)",
+            a.len()
+        ),
+        format!("{} ({qa})", micros(ma)),
+        format!("{} ({qb}; reqwest + serde)", micros(mb)),
         format!("{:.3}", ma.as_secs_f64() / mb.as_secs_f64()),
     ]);
 }

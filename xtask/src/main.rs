@@ -57,8 +57,8 @@ enum Command {
         /// Leave out the build measurements (the workspace's and the downstream apps').
         #[arg(long)]
         skip_build: bool,
-        /// Only one part: `per-call`, `listing`, `waiting` or `build` (the workspace's builds
-        /// and the downstream apps').
+        /// Only one part: `per-call`, `listing`, `waiting`, `pull-requests` or `build` (the
+        /// workspace's builds and the downstream apps').
         #[arg(long)]
         only: Option<String>,
     },

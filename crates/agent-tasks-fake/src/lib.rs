@@ -1,7 +1,7 @@
 //! A local, stateful stand-in for GitHub's Agent tasks REST API.
 //!
 //! It serves the five operations, `GET /user`, `GET /repos/{owner}/{repo}` and GraphQL's
-//! `node(id:)` for its pull requests on 127.0.0.1 with the documented shapes,
+//! `nodes(ids:)` (and `node(id:)`) for its pull requests on 127.0.0.1 with the documented shapes,
 //! checks what GitHub checks (user agent, token, API version, the body), moves each task from
 //! `queued` through `in_progress` to an outcome on its own clock, and injects faults on demand.
 //! Tests, demos, benchmarks and users' own tests run against it; it shares no code with the
