@@ -132,6 +132,20 @@ fn open_enums(spec: &openapiv3::OpenAPI) -> Result<Vec<OpenEnum>, String> {
                 list.iter().map(|d| d.as_str().map(str::to_owned)).collect()
             }
         };
+        // Each value becomes a variant: it needs a name of its own, which is not `Unknown`
+        // (the variant for values the crate does not know).
+        let mut names = std::collections::BTreeSet::new();
+        for value in &values {
+            let variant = variant_name(value);
+            if !variant.starts_with(|c: char| c.is_ascii_alphabetic())
+                || variant == "Unknown"
+                || !names.insert(variant.clone())
+            {
+                return Err(format!(
+                    "{name}: the value {value:?} makes the variant name {variant:?}, which is empty, starts with a digit, is `Unknown` or is another value's: codegen.rs (variant_name) needs a rule for it"
+                ));
+            }
+        }
         out.push(OpenEnum {
             name: name.clone(),
             description: data.description.clone(),
@@ -146,12 +160,8 @@ impl OpenEnum {
     fn text(&self) -> String {
         let doc = |text: &Option<String>, fallback: &str, indent: &str| {
             let text = text.as_deref().unwrap_or(fallback);
-            text.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .lines()
-                .map(|line| format!("{indent}#[doc = {line:?}]\n"))
-                .collect::<String>()
+            let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("{indent}#[doc = {line:?}]\n")
         };
         let mut out = String::from("open_enum! {\n");
         out.push_str(&doc(&self.description, &self.name, "    "));

@@ -10,23 +10,32 @@ use crate::text::inert;
 
 /// How long a browser command is watched for an early failure; one still running then (a
 /// browser that stays open) has done its job.
-const WATCH: Duration = Duration::from_secs(5);
+const WATCH: Duration = Duration::from_secs(2);
 
 pub async fn open(url: &str) -> Result<(), Failure> {
+    // A page of the server's must be a web page, not an option for the browser (`-x`).
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(Failure::error(format!(
+            "the task's page `{}` is not an http(s) URL; not opening it",
+            inert(url)
+        )));
+    }
     let url = inert(url);
-    let chosen = std::env::var("BROWSER")
+    // `$BROWSER` may carry arguments (`firefox --new-window`), split on spaces as gh does.
+    let chosen: Option<Vec<String>> = std::env::var("BROWSER")
         .ok()
-        .map(|b| b.trim().to_owned())
-        .filter(|b| !b.is_empty());
-    let opener = chosen.clone().unwrap_or_else(|| {
-        if cfg!(target_os = "macos") {
+        .map(|b| b.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|words| !words.is_empty());
+    let mut words = chosen.clone().unwrap_or_else(|| {
+        vec![if cfg!(target_os = "macos") {
             "open".to_owned()
         } else if cfg!(windows) {
             "explorer".to_owned()
         } else {
             "xdg-open".to_owned()
-        }
+        }]
     });
+    let opener = words.remove(0);
     let failed = |why: String| {
         Failure::error(format!(
             "the browser `{}` {why}; open the page yourself: {url}",
@@ -34,6 +43,7 @@ pub async fn open(url: &str) -> Result<(), Failure> {
         ))
     };
     let child = tokio::process::Command::new(&opener)
+        .args(&words)
         .arg(&url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -49,7 +49,12 @@ pub fn fields_of<T: schemars::JsonSchema>() -> Vec<String> {
             }
         }
     }
-    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
+    // What is printed is what `T` serializes to (not what it would be read from).
+    let schema = schemars::generate::SchemaSettings::default()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let schema = serde_json::to_value(schema).unwrap_or_default();
     let mut fields = Vec::new();
     collect(&schema, &mut fields);
     fields.sort();

@@ -413,7 +413,7 @@ async fn list_resolves_a_pages_pull_requests_in_one_graphql_request() {
     let before = fake.state().requests_of("graphql");
     let r = run(&fake, &["list", "-L", "20"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // It sent one `node(id:)` query per task: 20.
+    // One `nodes(ids:)` query for the page (it was a `node(id:)` query per task: 20).
     assert_eq!(fake.state().requests_of("graphql") - before, 1);
     let urls = r
         .stdout

@@ -1,7 +1,7 @@
 //! The API's operations: which one a request names ([`Route`], from its method and path alone),
 //! and the handler that answers it, each in its own file. The five Agent tasks operations, and
 //! the few others a client needs around them (`GET /user`, `GET /repos/{owner}/{repo}`,
-//! GraphQL's `node(id:)` for a pull request). Handlers run after the HTTP layer has drawn the
+//! GraphQL's `nodes(ids:)` for pull requests). Handlers run after the HTTP layer has drawn the
 //! faults, charged the rate limit and checked the caller, and only turn a request into an
 //! [`Answer`] against the store. A new operation is a variant and an arm here, and a handler
 //! file (`tests/operations.rs` names any operation of the spec that has none).
@@ -43,7 +43,7 @@ pub(crate) enum Route {
         id: String,
     },
     User,
-    /// `POST /graphql`: only the `node(id:)` query a client resolves a pull request with.
+    /// `POST /graphql`: only the `nodes(ids:)` and `node(id:)` queries that resolve pull requests.
     Graphql,
     /// `GET /repos/{owner}/{repo}`: the repository, with the caller's permissions.
     Repo {

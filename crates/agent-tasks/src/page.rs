@@ -9,9 +9,11 @@
 //! - a `next` link without a readable page number (a cursor, a page of `-1`) is not guessed
 //!   at: the walk ends with [`Error::Pagination`], naming the link;
 //! - the next page must be one this walk has not fetched yet (the error names the link);
-//! - a task already yielded by this walk is not yielded again (sorted by update, a task that
-//!   changes while the walk goes on moves to an earlier page and shows up twice); two pages in
-//!   a row that hold nothing new end the walk with an error (a server that ignores `page`);
+//! - a task already yielded by the last two pages is not yielded again: sorted by update, a
+//!   task that changes while the walk goes on moves to the front, and the ones after it shift
+//!   to later pages, where they would show up twice (the two pages bound what the walk holds,
+//!   and a shift by more than a page between two requests is very unlikely); two pages in a row
+//!   that hold nothing new end the walk with an error (a server that ignores `page`);
 //! - an empty page ends the walk;
 //! - a walk fetches at most the totals' page count plus [`PAGE_SLACK`], and never more than
 //!   [`MAX_PAGES`] pages; past that it fails with [`Error::Pagination`] rather than loop.
@@ -208,8 +210,8 @@ pub(crate) struct PageWalk {
     /// `page` parameter, as GitHub's own links do).
     current: Option<u32>,
     seen: HashSet<u32>,
-    /// The tasks this walk has let through (their ids).
-    yielded: HashSet<String>,
+    /// The ids the last two pages listed: the page before the last, and the last.
+    recent: [HashSet<String>; 2],
     /// Pages in a row that held only tasks let through before.
     stale_pages: u32,
     fetched: u64,
@@ -224,7 +226,7 @@ impl PageWalk {
             per_page: u64::from(per_page.unwrap_or(30).max(1)),
             current: first,
             seen: HashSet::new(),
-            yielded: HashSet::new(),
+            recent: [HashSet::new(), HashSet::new()],
             stale_pages: 0,
             fetched: 0,
             bound: MAX_PAGES,
@@ -248,8 +250,15 @@ impl PageWalk {
             self.bound = self.bound.min(pages.max(1));
         }
         let listed = page.items.len();
-        let yielded = &mut self.yielded;
-        page.items.retain(|t| yielded.insert(t.id.clone()));
+        // This page's ids replace the older of the two pages remembered: a walk holds two
+        // pages' ids, not all of them.
+        let ids: HashSet<String> = page.items.iter().map(|t| t.id.clone()).collect();
+        let [before, last] = &mut self.recent;
+        let mut here = HashSet::new();
+        page.items.retain(|t| {
+            !before.contains(&t.id) && !last.contains(&t.id) && here.insert(t.id.clone())
+        });
+        *before = std::mem::replace(last, ids);
         let Some(link) = page.links.next.as_deref() else {
             return Ok(false);
         };
@@ -265,8 +274,7 @@ impl PageWalk {
         if self.stale_pages >= 2 {
             return Err(Error::Pagination {
                 reason: format!(
-                    "pages {} and {current} held only tasks of earlier pages, yet the server links to `{}`: it does not move through its pages",
-                    current.saturating_sub(1),
+                    "two pages in a row, the last page {current}, held only tasks of earlier pages, yet the server links to `{}`: it does not move through its pages",
                     shown()
                 ),
             });
@@ -402,7 +410,7 @@ mod tests {
         let mut third = page(1, 2, Some("/t?page=4"), None);
         assert!(walk.advance(&mut third).unwrap());
         assert!(third.items.is_empty());
-        let reason = pagination_error(&mut walk, page(0, 2, Some("/t?page=5"), None));
+        let reason = pagination_error(&mut walk, page(1, 2, Some("/t?page=5"), None));
         assert!(reason.contains("/t?page=5"), "{reason}");
     }
 

@@ -171,7 +171,13 @@ impl Client {
                     .find(|e| node_index(&e.path) == Some(i))
                     .or(whole);
                 match mine {
-                    Some(e) if e.type_.as_deref() == Some("NOT_FOUND") => Ok(None),
+                    // Only an error about this node says GitHub does not know it.
+                    Some(e)
+                        if e.type_.as_deref() == Some("NOT_FOUND")
+                            && node_index(&e.path) == Some(i) =>
+                    {
+                        Ok(None)
+                    }
                     Some(e) => Err(Error::GraphQl {
                         kind: e.type_.clone(),
                         message: e.message.clone(),

@@ -407,6 +407,18 @@ fn reconciling_server(
     date: chrono::DateTime<Utc>,
     prompt: &'static str,
 ) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    reconciling_server_keeping(create, listed, date, prompt, true)
+}
+
+/// `reconciling_server`, which keeps the creation's marker in the stored prompt or, like a
+/// GitHub that dropped the HTML comment, does not.
+fn reconciling_server_keeping(
+    create: impl Fn() -> Reply + Send + Sync + 'static,
+    listed: Vec<serde_json::Value>,
+    date: chrono::DateTime<Utc>,
+    prompt: &'static str,
+    keep_marker: bool,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
     // The prompt as the creation sent it (with its marker), for a listed task that asks for
     // `prompt`: the server stored what it was sent.
     let posted = std::sync::Mutex::new(None::<String>);
@@ -432,7 +444,7 @@ fn reconciling_server(
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(date);
             let sent = posted.lock().unwrap().clone();
-            let asked = sent.filter(|p| p.starts_with(prompt));
+            let asked = sent.filter(|p| keep_marker && p.starts_with(prompt));
             json(
                 "200 OK",
                 &[],
@@ -518,6 +530,44 @@ async fn a_creation_answered_2xx_with_an_undecodable_body_is_reconciled() {
 }
 
 // 4. Ids that would change a request's path. ---------------------------------------------------
+
+#[tokio::test]
+async fn a_marker_github_dropped_still_finds_the_task_but_claims_none_from_the_same_second() {
+    // The stored prompt lacks the creation's marker. A match created in the second the request
+    // left is a candidate only; one created seconds later (the request took 5 s) is claimed.
+    for (took, created_after, claimed) in [(0i64, 0i64, false), (5, 3, true)] {
+        let now = Utc::now();
+        let clock = Naps::new();
+        let during = clock.clone();
+        let server = Hostile::start(reconciling_server_keeping(
+            move || {
+                during.advance(Duration::from_secs(took.unsigned_abs()));
+                json("500 Internal Server Error", &[], &github_error("boom"))
+            },
+            vec![task(
+                "t-9",
+                now + chrono::TimeDelta::seconds(created_after),
+                7,
+            )],
+            now + chrono::TimeDelta::seconds(took),
+            "Fix it",
+            false,
+        ))
+        .await;
+        let told = client(&server, &clock)
+            .repo("o", "r")
+            .create_task("Fix it")
+            .send()
+            .await;
+        match (&told, claimed) {
+            (Ok(t), true) => assert_eq!(t.id, "t-9"),
+            (Err(Error::OutcomeUnknown { candidates, .. }), false) => {
+                assert_eq!(candidates, &["t-9".to_owned()], "{told:?}")
+            }
+            _ => panic!("took {took} s: {told:?}"),
+        }
+    }
+}
 
 /// Ids that cannot stay one path segment: everything else is percent-encoded as one.
 const UNUSABLE_IDS: [&str; 4] = [".", "..", "", "a\\b"];

@@ -221,6 +221,7 @@ impl Comparer<'_> {
         let (a, b) = (values(ours), values(up));
         if let Some(component) = ours.get(COMPONENT).and_then(Value::as_str)
             && ours.get("enum").is_some()
+            && up.get("enum").is_some()
         {
             self.enum_uses.push(EnumUse {
                 component: component.to_owned(),
@@ -706,7 +707,7 @@ fn explain_shared_enums(out: &mut Vec<Difference>, uses: &[EnumUse]) {
             .into_iter()
             .collect();
         let places: BTreeSet<String> = shared.iter().map(|u| u.at.clone()).collect();
-        explained
+        let merged = explained
             .entry((here.component.clone(), value.to_owned()))
             .or_insert_with(|| Difference {
                 operation: "*".into(),
@@ -721,6 +722,9 @@ fn explain_shared_enums(out: &mut Vec<Difference>, uses: &[EnumUse]) {
                     without.join(", ")
                 ),
             });
+        // Breaking wins: a value the client sends that upstream no longer takes at one place
+        // stays breaking, whichever place came first.
+        merged.impact = merged.impact.min(d.impact);
         false
     });
     out.extend(explained.into_values());

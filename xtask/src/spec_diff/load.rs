@@ -80,10 +80,12 @@ fn resolve(doc: &Value, value: &Value, depth: usize) -> Result<Value> {
                     .pointer(pointer)
                     .with_context(|| format!("`$ref` {r} points at nothing"))?;
                 let mut resolved = resolve(doc, target, depth + 1)?;
-                // Which named schema this was, so that a difference in a schema shared by
-                // several places can say so (`compare` reads it; it is never compared).
+                // Which named enum this was, so that a difference in an enum shared by several
+                // places can say so (`compare` reads it; it is never compared). Enums only: a
+                // key added to other schemas would differ from an inline copy of them.
                 if let (Some(name), Value::Object(map)) =
                     (pointer.strip_prefix("/components/schemas/"), &mut resolved)
+                    && map.contains_key("enum")
                 {
                     map.entry(COMPONENT)
                         .or_insert_with(|| Value::String(name.to_owned()));

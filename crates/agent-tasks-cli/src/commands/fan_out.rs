@@ -103,14 +103,16 @@ async fn table(client: &agent_tasks::Client, outcomes: &[Outcome], out: &Out) {
     // The pull requests as `list` shows them: their URLs, one lookup per page of tasks.
     let tasks: Vec<agent_tasks::Task> = outcomes.iter().filter_map(|o| o.task.clone()).collect();
     let links = crate::pulls::resolve_all(client, &tasks).await;
-    let mut links = tasks.iter().map(|t| t.id.clone()).zip(links);
+    let links: std::collections::HashMap<&str, crate::pulls::PrLink> = tasks
+        .iter()
+        .zip(links)
+        .filter_map(|(t, link)| Some((t.id.as_str(), link?)))
+        .collect();
     let rows: Vec<(Vec<String>, Option<&agent_tasks::TaskState>)> = outcomes
         .iter()
         .map(|o| {
             let task = o.task.as_ref();
-            let pr = task
-                .and_then(|t| links.find(|(id, _)| *id == t.id))
-                .and_then(|(_, pr)| pr);
+            let pr = task.and_then(|t| links.get(t.id.as_str()));
             let cells = vec![
                 inert(&o.repo),
                 task.map_or_else(|| "-".to_owned(), |t| inert(&t.id)),

@@ -4,7 +4,6 @@ use agent_tasks::TaskState;
 use agent_tasks::list::{ListScope, ListTasks, SortDirection, TaskSort};
 use chrono::Utc;
 use clap::{Args as ClapArgs, ValueEnum};
-use futures_util::TryStreamExt;
 
 use crate::args::{Global, RepoOption};
 use crate::exit::{self, Failure};
@@ -166,29 +165,25 @@ async fn fetch<S: ListScope>(
     ),
     Failure,
 > {
+    // One walk across pages, by the SDK's rules: no page is guessed, no task repeated.
     let per_page = u32::try_from(args.limit.min(100)).unwrap_or(100);
-    let first = list.clone().per_page(per_page).send().await?;
-    let has_next = first.has_next();
-    let now = first.date.unwrap_or_else(Utc::now);
-    let total = if args.archived {
-        first.total_archived_count
-    } else {
-        first.total_active_count
-    };
+    let mut stream = list.per_page(per_page).limit(args.limit).stream();
+    let mut tasks = Vec::new();
+    while let Some(task) = stream.try_next().await? {
+        tasks.push(task);
+    }
+    let first = stream.first_page();
+    let now = first.and_then(|f| f.date).unwrap_or_else(Utc::now);
+    let total = first.and_then(|f| {
+        if args.archived {
+            f.total_archived_count
+        } else {
+            f.total_active_count
+        }
+    });
     // The totals count the whole listing, so they say "of how many" only without filters.
     let unfiltered = args.state.is_empty() && args.since.is_none() && args.creators.is_empty();
-    let mut tasks = first.items;
-    tasks.truncate(args.limit);
-    if tasks.len() < args.limit && has_next {
-        let rest: Vec<_> = list
-            .per_page(per_page)
-            .page(2)
-            .limit(args.limit - tasks.len())
-            .stream()
-            .try_collect()
-            .await?;
-        tasks.extend(rest);
-    }
+    let has_next = first.is_some_and(|f| f.has_next);
     let more =
         tasks.len() >= args.limit && (has_next || total.is_some_and(|t| t > tasks.len() as u64));
     Ok((tasks, total.filter(|_| unfiltered), more, now))

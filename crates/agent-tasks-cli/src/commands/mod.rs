@@ -80,10 +80,12 @@ impl Command {
     pub fn json_fields(&self) -> Option<Vec<String>> {
         use crate::output::{fields_of, task_fields};
         Some(match self {
+            // A task with its sessions where one is read whole (a single task's wait, `view`);
+            // a listed one (a list, several tasks' wait, a creation) has none.
             Command::List(_) => task_fields(false),
-            Command::Create(_) | Command::View(_) | Command::Wait(_) | Command::Demo => {
-                task_fields(true)
-            }
+            Command::Create(a) => task_fields(a.wait || a.follow),
+            Command::Wait(a) => task_fields(a.waits_for_one()),
+            Command::View(_) | Command::Demo => task_fields(true),
             Command::Watch(_) => watch::json_fields(),
             Command::FanOut(_) => fields_of::<agent_tasks::fan_out::Outcome>(),
             Command::Doctor(_) => doctor::json_fields(),

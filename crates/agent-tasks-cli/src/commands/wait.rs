@@ -23,13 +23,25 @@ pub struct Wait {
     pub wait_args: WaitArgs,
 }
 
-pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure> {
-    let (repo, ids) = match args.positional.as_slice() {
-        [first, rest @ ..] if !rest.is_empty() && parse::looks_like_repo(first) => {
-            (Some(first.as_str()), rest)
+impl Wait {
+    /// The repository given first, if one was, and the tasks.
+    fn split(&self) -> (Option<&str>, &[String]) {
+        match self.positional.as_slice() {
+            [first, rest @ ..] if !rest.is_empty() && parse::looks_like_repo(first) => {
+                (Some(first.as_str()), rest)
+            }
+            all => (None, all),
         }
-        all => (None, all),
-    };
+    }
+
+    /// Whether one task is waited for (and printed with its sessions).
+    pub fn waits_for_one(&self) -> bool {
+        self.split().1.len() == 1
+    }
+}
+
+pub async fn run(args: &Wait, global: &Global, out: &Out) -> Result<u8, Failure> {
+    let (repo, ids) = args.split();
     let refs: Vec<parse::TaskRef> = ids.iter().map(|i| parse::task_ref(i)).collect();
     let repo = crate::repository::resolve(repo, &args.repo, global, false).await?;
     let client = auth::client(global).await?;

@@ -214,7 +214,7 @@ impl CreateTask {
                 .marks_creations()
                 .then(reconcile::creation_marker),
         };
-        let exact = marker.is_some();
+        let asked = marker.is_some().then(|| self.prompt.clone());
         let prompt = match &marker {
             Some(marker) => reconcile::with_marker(&self.prompt, marker),
             None => self.prompt,
@@ -283,7 +283,16 @@ impl CreateTask {
             });
         }
         tracing::warn!(error = %cause, "the creation's outcome is unknown; looking for the task");
-        let found = reconcile::search(&client, &flight, owner, repo, &body, sent_at, exact).await;
+        let found = reconcile::search(
+            &client,
+            &flight,
+            owner,
+            repo,
+            &body,
+            sent_at,
+            asked.as_deref(),
+        )
+        .await;
         match found {
             Ok(Found::One(task)) => {
                 tracing::info!(task = %task.id, "found the task the creation made");

@@ -8,6 +8,7 @@
 //! move forward.
 
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use chrono::{DateTime, Utc};
@@ -146,12 +147,15 @@ impl<S> ListTasks<S> {
     }
 
     /// The listing a poll sends (the feed's, a many-task wait's): the most recent change first,
-    /// 100 to a page, only what changed at or after `since` when given.
+    /// 100 to a page, only what changed at or after `since` when given (else the caller's own
+    /// `since`, if any).
     pub(crate) fn changed_since(mut self, since: Option<DateTime<Utc>>) -> Self {
         self.filters.sort = Some(TaskSort::UpdatedAt);
         self.filters.direction = Some(SortDirection::Desc);
         self.filters.per_page = Some(100);
-        self.filters.since = since;
+        if since.is_some() {
+            self.filters.since = since;
+        }
         self
     }
 
@@ -389,8 +393,8 @@ impl<S: ListScope> ListTasks<S> {
     /// at an empty page, at the [`limit`](Self::limit), or after yielding an error (a `next`
     /// link without a page number or back to a page already fetched, pages that repeat the
     /// earlier ones, or more pages than the totals imply, is [`Error::Pagination`], naming
-    /// the link). A task is yielded once, even when it moves to a later page while the walk
-    /// goes on (it changed, and the listing is sorted by update).
+    /// the link). A task is yielded once, even when tasks that change while the walk goes on
+    /// make the others shift to later pages (the listing is sorted by update).
     ///
     /// Without an explicit `per_page`, a limit under 100 asks for pages of that size. The
     /// stream is `Unpin`: no `pin!` is needed.
@@ -412,7 +416,9 @@ impl<S: ListScope> ListTasks<S> {
         {
             list.filters.per_page = u32::try_from(limit.clamp(1, 100)).ok();
         }
+        let first = Arc::new(Mutex::new(None));
         let state = StreamState {
+            first: first.clone(),
             walk: PageWalk::new(list.filters.page, list.filters.per_page),
             remaining: list.filters.limit,
             list,
@@ -443,6 +449,16 @@ impl<S: ListScope> ListTasks<S> {
                 st.buffer = Vec::new().into_iter();
                 match st.list.fetch(st.walk.current()).await {
                     Ok(mut page) => {
+                        let mut first = crate::transport::lock(&st.first);
+                        if first.is_none() {
+                            *first = Some(FirstPage {
+                                total_active_count: page.total_active_count,
+                                total_archived_count: page.total_archived_count,
+                                date: page.date,
+                                has_next: page.has_next(),
+                            });
+                        }
+                        drop(first);
                         match st.walk.advance(&mut page) {
                             Ok(more) => st.more = more,
                             // The page's tasks come first; the error after them.
@@ -462,12 +478,14 @@ impl<S: ListScope> ListTasks<S> {
         });
         TaskStream {
             inner: Box::pin(guarded(check, pages)),
+            first,
         }
     }
 }
 
 struct StreamState<S> {
     list: ListTasks<S>,
+    first: Arc<Mutex<Option<FirstPage>>>,
     walk: PageWalk,
     // The current page's items, consumed in place: no copy of a page into another buffer.
     buffer: std::vec::IntoIter<Task>,
@@ -481,6 +499,21 @@ struct StreamState<S> {
 #[must_use = "a stream does nothing until polled"]
 pub struct TaskStream {
     inner: BoxStream<'static, Result<Task>>,
+    first: Arc<Mutex<Option<FirstPage>>>,
+}
+
+/// What the first page of a [`TaskStream`] said about the whole listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FirstPage {
+    /// How many tasks are not archived, in all pages, if the answer said.
+    pub total_active_count: Option<u64>,
+    /// How many tasks are archived, in all pages, if the answer said.
+    pub total_archived_count: Option<u64>,
+    /// When the server answered, by its own clock (the `Date` header).
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether it linked to a next page.
+    pub has_next: bool,
 }
 
 impl std::fmt::Debug for TaskStream {
@@ -490,6 +523,24 @@ impl std::fmt::Debug for TaskStream {
 }
 
 impl TaskStream {
+    /// What the first page said about the listing (its totals, the server's clock), once it
+    /// has been fetched.
+    ///
+    /// ```no_run
+    /// # async fn run(client: agent_tasks::Client) -> agent_tasks::Result<()> {
+    /// let mut tasks = client.list_tasks().limit(20).stream();
+    /// while let Some(task) = tasks.try_next().await? {
+    ///     println!("{}", task.id);
+    /// }
+    /// if let Some(total) = tasks.first_page().and_then(|p| p.total_active_count) {
+    ///     println!("of {total}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn first_page(&self) -> Option<FirstPage> {
+        *crate::transport::lock(&self.first)
+    }
+
     /// The next task, `None` at the end: the stream's `try_next` without importing a
     /// futures trait.
     ///

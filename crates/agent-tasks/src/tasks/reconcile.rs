@@ -132,11 +132,11 @@ fn earlier(at: DateTime<Utc>, elapsed: std::time::Duration) -> Option<DateTime<U
 }
 
 /// Whether the task's first session asked for what `body` asks.
-fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
+fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest, prompt: &str) -> bool {
     let Some(first) = task.sessions.iter().min_by_key(|s| s.created_at) else {
         return false;
     };
-    first.prompt.as_deref() == Some(body.prompt.as_str())
+    first.prompt.as_deref().map(str::trim_end) == Some(prompt.trim_end())
         && (body.base_ref.is_none() || first.base_ref == body.base_ref)
         && (body.head_ref.is_none() || first.head_ref == body.head_ref)
         && (body.model.is_none() || first.model == body.model)
@@ -146,10 +146,11 @@ fn asks_the_same(task: &TaskWithSessions, body: &CreateTaskRequest) -> bool {
 /// Looks for the task the creation `mine` of `body` made, sent at `sent_at` (the client's
 /// monotonic clock, read just before sending).
 ///
-/// `exact`: the prompt carries a marker no other creation has, so a match is this creation's.
-/// Without one, a match created in the second the request left could be an identical task
-/// started just before from elsewhere, whose timestamp looks the same: it is reported, not
-/// claimed.
+/// `asked`: the prompt as the caller wrote it, when the one sent carries a marker no other
+/// creation has; a match of the marker is this creation's. Without one (no marker, or none that
+/// matches: GitHub could drop an HTML comment), a match created in the second the request left
+/// could be an identical task started just before from elsewhere, whose timestamp looks the
+/// same: it is reported, not claimed.
 pub(crate) async fn search(
     client: &Client,
     mine: &InFlight<'_>,
@@ -157,7 +158,7 @@ pub(crate) async fn search(
     repo: &str,
     body: &CreateTaskRequest,
     sent_at: Instant,
-    exact: bool,
+    asked: Option<&str>,
 ) -> Result<Found> {
     let (clock, claims) = (client.clock(), client.claims());
     let me = who_am_i(client).await?;
@@ -179,6 +180,9 @@ pub(crate) async fn search(
             earlier(answered, elapsed).unwrap_or(DateTime::<Utc>::MIN_UTC)
         });
         listed += page.items.len();
+        // The walk first takes out tasks of earlier pages (one shifted across a page boundary
+        // must not count twice).
+        let more = walk.advance(&mut page)?;
         let older_seen = page.items.iter().any(|t| t.created_at < start);
         candidates.extend(
             page.items
@@ -188,7 +192,7 @@ pub(crate) async fn search(
                 })
                 .cloned(),
         );
-        if older_seen || !walk.advance(&mut page)? {
+        if older_seen || !more {
             complete = true;
             break;
         }
@@ -208,15 +212,23 @@ pub(crate) async fn search(
     }
     let mut unusable = 0;
     let mut matches: Vec<Task> = Vec::new();
+    // Tasks that ask for it without the marker: GitHub may have dropped it.
+    let mut unmarked: Vec<Task> = Vec::new();
     for candidate in candidates.iter().take(MAX_CANDIDATES) {
         if validate::task_id_problem(&candidate.id).is_some() {
             unusable += 1;
             continue;
         }
         let full = client.repo(owner, repo).task(&candidate.id).send().await?;
-        if asks_the_same(&full, body) {
+        if asks_the_same(&full, body, &body.prompt) {
             matches.push(candidate.clone());
+        } else if asked.is_some_and(|asked| asks_the_same(&full, body, asked)) {
+            unmarked.push(candidate.clone());
         }
+    }
+    let exact = asked.is_some() && !matches.is_empty();
+    if asked.is_some() && matches.is_empty() {
+        matches = unmarked;
     }
     let examined = candidates.len().min(MAX_CANDIDATES);
     let checked = format!(
@@ -234,13 +246,20 @@ pub(crate) async fn search(
     );
     match matches.as_slice() {
         [] => Ok(Found::None(format!("{checked}: none asks for this task"))),
-        [one] if !exact && one.created_at < start + TimeDelta::seconds(2) => Ok(Found::Ambiguous {
-            checked: format!(
-                "{checked}: task {} asks for it, but it was created in the second the request left, and an identical task started just before would look the same (creation markers, on by default, tell them apart)",
-                one.id
-            ),
-            ids: vec![one.id.clone()],
-        }),
+        [one]
+            if !exact
+                && start
+                    .checked_add_signed(TimeDelta::seconds(2))
+                    .is_none_or(|end| one.created_at < end) =>
+        {
+            Ok(Found::Ambiguous {
+                checked: format!(
+                    "{checked}: task {} asks for it, but it was created in the second the request left, and an identical task started just before would look the same (without its creation marker, which is on by default unless GitHub dropped it, they cannot be told apart)",
+                    one.id
+                ),
+                ids: vec![one.id.clone()],
+            })
+        }
         [one] => match claims.claim_alone(&one.id, mine) {
             Ok(()) => Ok(Found::One(Box::new(one.clone()))),
             Err(why) => Ok(Found::Ambiguous {

@@ -207,7 +207,8 @@ impl Policy for ManyTasks {
         }
         // The client's clock as the poll leaves: `since` moves no further than this.
         let sent = whole_second(&*self.client.clock());
-        // Only the tasks waited for are kept: a listing of many pages costs no memory.
+        // Only the tasks waited for are kept: a listing of many pages costs no more memory
+        // than two pages' ids (the walk's).
         let known = &self.known;
         let collected = match list
             .collect_conditional(self.etag.as_deref(), |t| known.contains_key(&t.id))
