@@ -15,7 +15,7 @@ use agent_tasks::list::Links;
 use agent_tasks::retry::RetryPolicy;
 use chrono::Utc;
 use futures_util::StreamExt;
-use hostile::{Hostile, Naps, Reply, github_error, http_date, list, raw_response, task};
+use hostile::{Hostile, Naps, Reply, github_error, http_date, list, raw_response, runtime, task};
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -53,17 +53,6 @@ const HEADERS: [&str; 9] = [
     "etag",
     "x-github-request-id",
 ];
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
 
 /// One server for every case: it answers with whatever the case put in `REPLY`.
 fn server() -> &'static (Hostile, Arc<Mutex<Vec<u8>>>) {

@@ -9,19 +9,8 @@ use std::sync::OnceLock;
 
 use agent_tasks::{Client, Error};
 use chrono::Utc;
-use hostile::{Hostile, Naps, client, json, task};
+use hostile::{Hostile, Naps, client, json, runtime, task};
 use proptest::prelude::*;
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
 
 /// One server for every case, answering every get with a task and keeping the request log.
 fn server() -> &'static (Hostile, Client) {

@@ -518,3 +518,16 @@ pub fn builder(server: &Hostile, clock: &Arc<Naps>) -> agent_tasks::ClientBuilde
 pub fn client(server: &Hostile, clock: &Arc<Naps>) -> agent_tasks::Client {
     builder(server, clock).build().expect("valid settings")
 }
+
+/// One runtime for property tests, whose cases are not async: the servers they share live on
+/// it across cases.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
