@@ -518,7 +518,14 @@ async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
 
 /// 2. Every task at `per_page=100`: the SDK's stream against a hand-written page loop.
 async fn listing(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
-    let fake = Fake::builder().start().await.expect("the fake starts");
+    // The fake's clock stands still: on a moving one, tasks would change state during the walks
+    // (queued, then in progress), move to the front of the listing (sorted by update) and shift
+    // the others across pages, so each walk would list a different set.
+    let fake = Fake::builder()
+        .manual_clock()
+        .start()
+        .await
+        .expect("the fake starts");
     let http = hand_client();
     let create = format!("{}/agents/repos/octocat/hello-world/tasks", fake.url());
     futures_util::stream::iter(0..sizes.tasks)
