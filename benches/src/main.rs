@@ -1,7 +1,8 @@
 //! What the SDK costs, against the fake on 127.0.0.1, in one run:
 //!
 //! 1. per call: sequential get-task calls through the SDK and through a minimal hand-written
-//!    reqwest + serde call on a reused connection (medians, ratio);
+//!    reqwest + serde call on a reused connection (medians, ratio), and the same calls through
+//!    the generated client alone against each of them (which layer costs what);
 //! 2. listing: every task at `per_page=100` through the SDK's stream and a hand-written page
 //!    loop (medians, ratio), and the peak heap the stream holds;
 //! 3. waiting: requests the SDK's many-task wait sends against a naive loop that gets each task
@@ -24,6 +25,7 @@ mod downstream;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -415,7 +417,8 @@ fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// 1. Sequential get-task calls, in alternating blocks so that drift hits both sides alike.
+/// Part 1: sequential get-task calls through the SDK and by hand, one by one, and the same
+/// calls through the generated client alone, so that the figures say which layer costs what.
 async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
     let fake = Fake::builder().start().await.expect("the fake starts");
     let sdk = sdk_client(&fake);
@@ -428,15 +431,24 @@ async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         .expect("created")
         .id;
     let url = format!("{}/agents/tasks/{id}", fake.url());
-    let (mut a, mut b) = (
-        Vec::with_capacity(sizes.calls),
-        Vec::with_capacity(sizes.calls),
-    );
-    // For profiling one side alone: AGENT_TASKS_BENCH_ONLY=sdk or =hand.
-    let only = std::env::var("AGENT_TASKS_BENCH_ONLY").unwrap_or_default();
     let sdk_once = || async {
         let t = Instant::now();
         let task = sdk.task(&id).send().await.expect("sdk get");
+        let d = t.elapsed();
+        assert_eq!(task.id, id);
+        d
+    };
+    // The SDK's own generated client, with its defaults and hooks: the SDK less its layer.
+    let raw_once = || async {
+        let t = Instant::now();
+        let task = sdk
+            .raw()
+            .get_task_by_id()
+            .task_id(&id)
+            .send()
+            .await
+            .expect("generated client get")
+            .into_inner();
         let d = t.elapsed();
         assert_eq!(task.id, id);
         d
@@ -456,64 +468,81 @@ async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         assert_eq!(task.id, id);
         d
     };
-    // Calls alternate, and so does which side goes first, so that drift and warm caches
-    // favour neither; the first 200 pairs warm up.
-    for i in 0..sizes.calls + 200 {
-        let (x, y) = if i % 2 == 0 {
-            let x = if only != "hand" {
-                Some(sdk_once().await)
-            } else {
-                None
+    // For profiling one side alone: AGENT_TASKS_BENCH_ONLY=sdk, =raw or =hand.
+    if let Ok(only) = std::env::var("AGENT_TASKS_BENCH_ONLY") {
+        for _ in 0..sizes.calls + WARM_UP {
+            match only.as_str() {
+                "sdk" => sdk_once().await,
+                "raw" => raw_once().await,
+                _ => hand_once().await,
             };
-            (
-                x,
-                if only != "sdk" {
-                    Some(hand_once().await)
-                } else {
-                    None
-                },
-            )
-        } else {
-            let y = if only != "sdk" {
-                Some(hand_once().await)
-            } else {
-                None
-            };
-            (
-                if only != "hand" {
-                    Some(sdk_once().await)
-                } else {
-                    None
-                },
-                y,
-            )
-        };
-        if i >= 200 {
-            a.extend(x);
-            b.extend(y);
         }
-    }
-    if !only.is_empty() {
         std::process::exit(0);
     }
-    let (ma, mb) = (median(&mut a), median(&mut b));
-    let (qa, qb) = (quartiles(&a), quartiles(&b));
-    println!(
-        "per call: {} SDK calls, median {} (middle half {qa}); {} hand-written calls, median {} (middle half {qb})",
-        a.len(),
-        micros(ma),
-        b.len(),
-        micros(mb)
+    let (mut sdk_t, mut hand_t) = alternate(sizes.calls, sdk_once, hand_once).await;
+    let (mut raw_t, mut hand_t2) = alternate(sizes.calls, raw_once, hand_once).await;
+    let (mut sdk_t2, mut raw_t2) = alternate(sizes.calls, sdk_once, raw_once).await;
+    let mut row = |what: &str, a: &mut [Duration], b: &mut [Duration], baseline: &str| {
+        let (ma, mb) = (median(a), median(b));
+        let ratio = ma.as_secs_f64() / mb.as_secs_f64();
+        println!(
+            "per call, {what}: {} calls each, medians {} and {}, ratio {ratio:.3}",
+            a.len(),
+            micros(ma),
+            micros(mb)
+        );
+        rows.push([
+            format!(
+                "{what}, median per call ({} calls each; middle half)",
+                a.len()
+            ),
+            format!("{} ({})", micros(ma), quartiles(a)),
+            format!("{} ({}; {baseline})", micros(mb), quartiles(b)),
+            format!("{ratio:.3}"),
+        ]);
+    };
+    row("get task", &mut sdk_t, &mut hand_t, "reqwest + serde");
+    row(
+        "the same through the generated client alone",
+        &mut raw_t,
+        &mut hand_t2,
+        "reqwest + serde",
     );
-    rows.push([
-        format!(
-            "get task, median per call ({} calls each; middle half)",
-            a.len()
-        ),
-        format!("{} ({qa})", micros(ma)),
-        format!("{} ({qb}; reqwest + serde)", micros(mb)),
-        format!("{:.3}", ma.as_secs_f64() / mb.as_secs_f64()),
-    ]);
+    row(
+        "the SDK against the generated client alone",
+        &mut sdk_t2,
+        &mut raw_t2,
+        "the generated client",
+    );
+}
+
+/// Calls before the measured ones in each comparison, to warm caches and connections.
+const WARM_UP: usize = 200;
+
+/// `calls` timed calls of each side, alternating one by one, and which side goes first
+/// alternating too, so that drift and warm caches favour neither; after [`WARM_UP`] pairs.
+async fn alternate<A, B, FA, FB>(calls: usize, a: A, b: B) -> (Vec<Duration>, Vec<Duration>)
+where
+    A: Fn() -> FA,
+    B: Fn() -> FB,
+    FA: Future<Output = Duration>,
+    FB: Future<Output = Duration>,
+{
+    let (mut ta, mut tb) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
+    for i in 0..calls + WARM_UP {
+        let (x, y) = if i % 2 == 0 {
+            let x = a().await;
+            (x, b().await)
+        } else {
+            let y = b().await;
+            (a().await, y)
+        };
+        if i >= WARM_UP {
+            ta.push(x);
+            tb.push(y);
+        }
+    }
+    (ta, tb)
 }
 
 /// 2. Every task at `per_page=100`: the SDK's stream against a hand-written page loop.
