@@ -529,6 +529,50 @@ async fn a_creation_answered_2xx_with_an_undecodable_body_is_reconciled() {
     assert_eq!(task.id, "t-9");
 }
 
+#[tokio::test]
+async fn a_search_that_reaches_past_its_window_ignores_a_next_link_it_would_refuse() {
+    // The creation's answer is lost; the first page of the search holds the new task and an
+    // older one, so the search is complete there, and its next link (a cursor, which a walk
+    // refuses to follow) is never needed.
+    let now = Utc::now();
+    let older = task("t-1", now - chrono::TimeDelta::hours(1), 7);
+    let inner = reconciling_server(
+        || json("500 Internal Server Error", &[], &github_error("boom")),
+        vec![task("t-9", now, 7)],
+        now,
+        "Fix it",
+    );
+    let server = Hostile::start(move |r| {
+        if r.method == "GET" && r.path() == "/agents/repos/o/r/tasks" {
+            json(
+                "200 OK",
+                &[
+                    ("date", &http_date(now)),
+                    ("link", "</agents/repos/o/r/tasks?cursor=abc>; rel=\"next\""),
+                ],
+                &list(vec![task("t-9", now, 7), older.clone()]),
+            )
+        } else {
+            inner(r)
+        }
+    })
+    .await;
+    let clock = Naps::new();
+    let task = client(&server, &clock)
+        .repo("o", "r")
+        .create_task("Fix it")
+        .send()
+        .await
+        .expect("the task the search found");
+    assert_eq!(task.id, "t-9");
+    let lists = server
+        .log()
+        .iter()
+        .filter(|r| r.path() == "/agents/repos/o/r/tasks" && r.method == "GET")
+        .count();
+    assert_eq!(lists, 1, "the cursor was not followed");
+}
+
 // 4. Ids that would change a request's path. ---------------------------------------------------
 
 #[tokio::test]

@@ -179,10 +179,11 @@ pub(crate) async fn search(
             let answered = page.date.map_or(local, |d| d.max(local));
             earlier(answered, elapsed).unwrap_or(DateTime::<Utc>::MIN_UTC)
         });
-        listed += page.items.len();
         // The walk first takes out tasks of earlier pages (one shifted across a page boundary
-        // must not count twice).
-        let more = walk.advance(&mut page)?;
+        // must not count twice). Its verdict on the next link waits: a page that reaches back
+        // past the window ends the search whatever the link says.
+        let more = walk.advance(&mut page);
+        listed += page.items.len();
         let older_seen = page.items.iter().any(|t| t.created_at < start);
         candidates.extend(
             page.items
@@ -192,7 +193,7 @@ pub(crate) async fn search(
                 })
                 .cloned(),
         );
-        if older_seen || !more {
+        if older_seen || !more? {
             complete = true;
             break;
         }
