@@ -53,8 +53,9 @@ async fn run(args: Args) -> u8 {
             return f.code;
         }
     };
-    // `--json` fields that the command does not print are refused before anything is sent.
-    let checked = match args.command.json_fields() {
+    // `--json` fields that the command does not print are refused before anything is sent
+    // (the fields are worked out only when `--json` is given: they come from the schemas).
+    let checked = match out.is_json().then(|| args.command.json_fields()).flatten() {
         Some(fields) => out.check_fields(&fields),
         None => Ok(()),
     };

@@ -421,3 +421,45 @@ async fn list_resolves_a_pages_pull_requests_in_one_graphql_request() {
         .count();
     assert_eq!(urls, 20, "{}", r.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_says_there_are_more_only_when_the_limit_left_some_out() {
+    // 101 tasks: `-L 101` walks two pages of 100 and shows every task; the first page's next
+    // link does not mean that any were left out.
+    let fake = fake().await;
+    let client = agent_tasks::Client::builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(fake.url())
+        .build()
+        .unwrap();
+    for i in 0..101 {
+        client
+            .repo("octocat", "hello-world")
+            .create_task(format!("Task {i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    // `--creator @me` hides the totals, so only the walk can say whether more exist.
+    for (limit, more) in [("101", false), ("150", false), ("100", true), ("5", true)] {
+        let r = run(
+            &fake,
+            &[
+                "list",
+                "octocat/hello-world",
+                "--creator",
+                "@me",
+                "-L",
+                limit,
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stdout.contains("-L to see more"),
+            more,
+            "-L {limit}: {}",
+            r.stdout
+        );
+    }
+}

@@ -190,3 +190,43 @@ fn link_headers_parse_robustly() {
     assert_eq!(Links::parse(""), Links::default());
     assert_eq!(Links::parse("garbage <unclosed"), Links::default());
 }
+
+#[tokio::test]
+async fn a_stream_says_whether_its_limit_left_tasks_out() {
+    let (_fake, client) = agent_tasks::testing::start(agent_tasks_fake::Fake::builder())
+        .await
+        .unwrap();
+    for i in 0..4 {
+        client
+            .repo("octocat", "hello-world")
+            .create_task(format!("Task {i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    // (per_page, limit): whether tasks were left out.
+    for (per_page, limit, cut) in [
+        (Some(2), Some(4), false),
+        (Some(2), Some(3), true),
+        (Some(2), Some(2), true),
+        (None, Some(4), false),
+        (None, Some(5), false),
+        (Some(3), None, false),
+    ] {
+        let mut list = client.list_tasks();
+        if let Some(n) = per_page {
+            list = list.per_page(n);
+        }
+        if let Some(n) = limit {
+            list = list.limit(n);
+        }
+        let mut stream = list.stream();
+        assert!(!stream.cut_short(), "nothing yielded yet");
+        let mut n = 0;
+        while stream.try_next().await.unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, limit.unwrap_or(4).min(4), "{per_page:?} {limit:?}");
+        assert_eq!(stream.cut_short(), cut, "{per_page:?} {limit:?}");
+    }
+}

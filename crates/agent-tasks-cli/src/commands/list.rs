@@ -183,8 +183,5 @@ async fn fetch<S: ListScope>(
     });
     // The totals count the whole listing, so they say "of how many" only without filters.
     let unfiltered = args.state.is_empty() && args.since.is_none() && args.creators.is_empty();
-    let has_next = first.is_some_and(|f| f.has_next);
-    let more =
-        tasks.len() >= args.limit && (has_next || total.is_some_and(|t| t > tasks.len() as u64));
-    Ok((tasks, total.filter(|_| unfiltered), more, now))
+    Ok((tasks, total.filter(|_| unfiltered), stream.cut_short(), now))
 }

@@ -8,6 +8,7 @@
 //! move forward.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -417,8 +418,10 @@ impl<S: ListScope> ListTasks<S> {
             list.filters.per_page = u32::try_from(limit.clamp(1, 100)).ok();
         }
         let first = Arc::new(Mutex::new(None));
+        let cut_short = Arc::new(AtomicBool::new(false));
         let state = StreamState {
             first: first.clone(),
+            cut_short: cut_short.clone(),
             walk: PageWalk::new(list.filters.page, list.filters.per_page),
             remaining: list.filters.limit,
             list,
@@ -435,6 +438,10 @@ impl<S: ListScope> ListTasks<S> {
                 if let Some(task) = st.buffer.next() {
                     if let Some(n) = st.remaining.as_mut() {
                         *n = n.saturating_sub(1);
+                        if *n == 0 {
+                            let left = st.buffer.len() > 0 || (st.more && st.error.is_none());
+                            st.cut_short.store(left, Ordering::Relaxed);
+                        }
                     }
                     return Some((Ok(task), st));
                 }
@@ -455,7 +462,6 @@ impl<S: ListScope> ListTasks<S> {
                                 total_active_count: page.total_active_count,
                                 total_archived_count: page.total_archived_count,
                                 date: page.date,
-                                has_next: page.has_next(),
                             });
                         }
                         drop(first);
@@ -479,6 +485,7 @@ impl<S: ListScope> ListTasks<S> {
         TaskStream {
             inner: Box::pin(guarded(check, pages)),
             first,
+            cut_short,
         }
     }
 }
@@ -486,6 +493,7 @@ impl<S: ListScope> ListTasks<S> {
 struct StreamState<S> {
     list: ListTasks<S>,
     first: Arc<Mutex<Option<FirstPage>>>,
+    cut_short: Arc<AtomicBool>,
     walk: PageWalk,
     // The current page's items, consumed in place: no copy of a page into another buffer.
     buffer: std::vec::IntoIter<Task>,
@@ -500,6 +508,7 @@ struct StreamState<S> {
 pub struct TaskStream {
     inner: BoxStream<'static, Result<Task>>,
     first: Arc<Mutex<Option<FirstPage>>>,
+    cut_short: Arc<AtomicBool>,
 }
 
 /// What the first page of a [`TaskStream`] said about the whole listing.
@@ -512,8 +521,6 @@ pub struct FirstPage {
     pub total_archived_count: Option<u64>,
     /// When the server answered, by its own clock (the `Date` header).
     pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Whether it linked to a next page.
-    pub has_next: bool,
 }
 
 impl std::fmt::Debug for TaskStream {
@@ -539,6 +546,13 @@ impl TaskStream {
     /// ```
     pub fn first_page(&self) -> Option<FirstPage> {
         *crate::transport::lock(&self.first)
+    }
+
+    /// Whether the stream has yielded its [`limit`](ListTasks::limit) with tasks left to list:
+    /// on the page it had, or behind the listing's next link. `false` before the limit is
+    /// reached, and when the limit took the last task.
+    pub fn cut_short(&self) -> bool {
+        self.cut_short.load(Ordering::Relaxed)
     }
 
     /// The next task, `None` at the end: the stream's `try_next` without importing a
