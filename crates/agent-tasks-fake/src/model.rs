@@ -243,6 +243,13 @@ impl StoredTask {
         (pr, format!("PR_fake{pr}"))
     }
 
+    /// The number of the task whose pull request has the node id `node_id`, if it is one of
+    /// the fake's (the inverse of the id above).
+    pub(crate) fn number_of_pull_request(node_id: &str) -> Option<u64> {
+        let pr: u64 = node_id.strip_prefix("PR_fake")?.parse().ok()?;
+        pr.checked_sub(1000).filter(|&n| n > 0)
+    }
+
     /// The task's pull request at `now`, if it has opened one by then.
     pub(crate) fn pull_request_at(&self, now: DateTime<Utc>) -> Option<(i64, String)> {
         self.state_at(now)

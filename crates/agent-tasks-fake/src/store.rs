@@ -217,6 +217,12 @@ impl Store {
         self.by_id.get(id).and_then(|&i| self.tasks.get(i))
     }
 
+    /// The `number`-th stored task (from 1).
+    pub(crate) fn task_by_number(&self, number: u64) -> Option<&StoredTask> {
+        let index = usize::try_from(number.checked_sub(1)?).ok()?;
+        self.tasks.get(index).filter(|t| t.number == number)
+    }
+
     /// The task with this id, to change.
     pub(crate) fn task_mut(&mut self, id: &str) -> Option<&mut StoredTask> {
         self.by_id.get(id).and_then(|&i| self.tasks.get_mut(i))

@@ -166,6 +166,33 @@ async fn nodes_resolves_many_pull_requests_at_once_and_names_each_error() {
     assert_eq!(body["errors"][0]["type"], "NOT_FOUND");
     assert_eq!(body["errors"][0]["path"], json!(["nodes", 1]));
 
+    // Ids close to the fake's own are no pull request: another spelling of the number, a task
+    // that does not exist, numbers out of range.
+    let near = [
+        "PR_fake01001",
+        "PR_fake+1001",
+        "PR_fake1003",
+        "PR_fake1000",
+        "PR_fake999",
+        "PR_fake-1",
+        "PR_fake99999999999999999999999",
+        "PR_fake18446744073709551615",
+        "PR_fake",
+    ];
+    let body = post(
+        &fake,
+        DEFAULT_TOKEN,
+        json!({"query": NODES, "variables": {"ids": near}}),
+    )
+    .await;
+    let nodes = body["data"]["nodes"].as_array().unwrap();
+    assert!(nodes.iter().all(Value::is_null), "{body}");
+    assert_eq!(
+        body["errors"].as_array().unwrap().len(),
+        near.len(),
+        "{body}"
+    );
+
     // More ids than GitHub takes in one query: an error, no data.
     let ids: Vec<String> = (0..101).map(|i| format!("PR_{i}")).collect();
     let body = post(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::answer::Answer;
 use crate::auth::Caller;
+use crate::model::StoredTask;
 use crate::store::Store;
 
 use super::request::Request;
@@ -70,10 +71,13 @@ pub(super) fn query(store: &Store, req: &Request, caller: &Caller) -> Answer {
             }));
             continue;
         }
-        let found = store.tasks().iter().find_map(|t| {
-            let (_, node_id) = t.pull_request_at(req.now)?;
-            (node_id == *id).then_some(t)
-        });
+        // Found by the number the node id carries, not by a scan of every task per id.
+        let found = StoredTask::number_of_pull_request(id)
+            .and_then(|n| store.task_by_number(n))
+            .filter(|t| {
+                t.pull_request_at(req.now)
+                    .is_some_and(|(_, node_id)| node_id == *id)
+            });
         match found {
             Some(t) => nodes.push(json!({
                 "__typename": "PullRequest",
