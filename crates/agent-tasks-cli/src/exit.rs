@@ -97,7 +97,19 @@ impl From<Error> for Failure {
             ERROR
         };
         let mut message = one_line(&e);
-        if let Error::OutcomeUnknown { candidates, .. } = &e {
+        if let Error::OutcomeUnknown {
+            candidates,
+            checked,
+            cause,
+        } = &e
+        {
+            // The SDK's own message leads with the same advice: the details are what was
+            // checked and what went wrong, not the advice again.
+            let details = format!(
+                "{}; the creation: {}",
+                inert(checked),
+                one_line(cause.as_ref())
+            );
             // What to do first, in plain words; the details after.
             let candidates = if candidates.is_empty() {
                 String::new()
@@ -109,7 +121,7 @@ impl From<Error> for Failure {
                 "the task may have been started, or may not: its answer was lost.\n  \
                  Before you start it again, look at the repository's tasks (agent-tasks list \
                  OWNER/REPO, or the repository's Copilot page): starting it twice costs \
-                 twice.{candidates}\n  details: {message}"
+                 twice.{candidates}\n  details: {details}"
             );
         } else if let Some(hint) = e.hint() {
             message.push_str(&format!(" (hint: {hint})"));
