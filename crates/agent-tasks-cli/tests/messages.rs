@@ -71,6 +71,16 @@ async fn an_unknown_outcome_leads_with_what_to_do() {
         "the advice comes before the details: {}",
         r.stderr
     );
+    assert!(
+        !text.contains("look for the task before starting it again"),
+        "the advice is given once: {}",
+        r.stderr
+    );
+    assert!(
+        text[details..].contains("listed"),
+        "what was checked: {}",
+        r.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
