@@ -74,6 +74,19 @@ pub fn task_fields(sessions: bool) -> Vec<String> {
     fields
 }
 
+/// A task as JSON, with its `pull_request` object when there is one.
+fn with_pr(task: &impl serde::Serialize, pr: Option<&PrLink>) -> Result<Value, Failure> {
+    let mut value = serde_json::to_value(task)
+        .map_err(|e| Failure::error(format!("cannot write JSON: {e}")))?;
+    if let (Some(pr), Value::Object(map)) = (pr, &mut value) {
+        map.insert(
+            "pull_request".into(),
+            serde_json::to_value(pr).unwrap_or(Value::Null),
+        );
+    }
+    Ok(value)
+}
+
 /// Where and how to print.
 pub struct Out {
     json: Option<JsonMode>,
@@ -195,15 +208,7 @@ impl Out {
         task: &impl serde::Serialize,
         pr: Option<&PrLink>,
     ) -> Result<(), Failure> {
-        let mut value = serde_json::to_value(task)
-            .map_err(|e| Failure::error(format!("cannot write JSON: {e}")))?;
-        if let (Some(pr), Value::Object(map)) = (pr, &mut value) {
-            map.insert(
-                "pull_request".into(),
-                serde_json::to_value(pr).unwrap_or(Value::Null),
-            );
-        }
-        self.json(&value)
+        self.json(&with_pr(task, pr)?)
     }
 
     fn state(&self, state: &TaskState) -> String {
@@ -271,17 +276,8 @@ impl Out {
             let rows: Vec<Value> = tasks
                 .iter()
                 .zip(prs.iter().chain(std::iter::repeat(&None)))
-                .map(|(t, pr)| {
-                    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
-                    if let (Some(pr), Value::Object(map)) = (pr, &mut v) {
-                        map.insert(
-                            "pull_request".into(),
-                            serde_json::to_value(pr).unwrap_or(Value::Null),
-                        );
-                    }
-                    v
-                })
-                .collect();
+                .map(|(t, pr)| with_pr(t, pr.as_ref()))
+                .collect::<Result<_, _>>()?;
             return self.json(&rows);
         }
         if tasks.is_empty() {

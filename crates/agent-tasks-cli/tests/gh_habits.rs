@@ -358,6 +358,10 @@ async fn the_pull_request_shows_as_a_link_or_as_ids_with_the_hint() {
     let r = run(&fake, &["--json", "view", &id]).await;
     assert_eq!(json(&r)["pull_request"]["url"], url);
     assert_eq!(json(&r)["pull_request"]["number"], 1);
+    let r = run(&fake, &["--json", "list"]).await;
+    assert_eq!(json(&r)[0]["pull_request"]["url"], url, "{}", r.stdout);
+    let r = run(&fake, &["--json", "id,pull_request", "list"]).await;
+    assert_eq!(json(&r)[0]["pull_request"]["number"], 1, "{}", r.stdout);
 
     // A token that may not read pull requests: the ids and the hint, and exit 0.
     fake.restrict("reader");
