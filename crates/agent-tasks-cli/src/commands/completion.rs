@@ -36,8 +36,12 @@ fn script(shell: clap_complete::Shell) -> String {
 }
 
 /// `command` without its hidden subcommands (`man`), which completion must not offer: clap
-/// has no way to take a subcommand out, so the tree is made again from the visible ones.
+/// has no way to take a subcommand out, so a level that has one is made again from its visible
+/// ones; every other level is kept whole (aliases and all).
 fn without_hidden(command: &clap::Command) -> clap::Command {
+    if !command.get_subcommands().any(clap::Command::is_hide_set) {
+        return command.clone();
+    }
     let mut visible =
         clap::Command::new(command.get_name().to_owned()).args(command.get_arguments().cloned());
     if let Some(about) = command.get_about() {
