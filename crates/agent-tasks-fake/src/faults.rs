@@ -274,6 +274,50 @@ mod tests {
     }
 
     #[test]
+    fn the_knobs_help_states_the_limits_the_fake_enforces() {
+        // "60 000": the number as the help writes it.
+        let written = |n: u64| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(' ');
+                }
+                out.push(c);
+            }
+            out
+        };
+        let help = |knob: &str| {
+            Faults::KNOBS
+                .iter()
+                .find(|(k, _)| *k == knob)
+                .map(|(_, h)| *h)
+                .unwrap_or_default()
+        };
+        for (knob, figures) in [
+            ("latency_ms", vec![MAX_LATENCY_MS]),
+            ("retry_after_secs", vec![MAX_RETRY_AFTER_SECS]),
+            (
+                "primary_window_secs",
+                vec![DEFAULT_PRIMARY_WINDOW_SECS, MAX_PRIMARY_WINDOW_SECS],
+            ),
+        ] {
+            for figure in figures {
+                let shown = if figure < 10_000 {
+                    figure.to_string()
+                } else {
+                    written(figure)
+                };
+                assert!(
+                    help(knob).contains(&shown),
+                    "{knob}: {shown} in {:?}",
+                    help(knob)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn out_of_range_knobs_are_refused_from_json_and_clamped_from_rust() {
         for json in [
             r#"{"primary_window_secs": 18446744073709551615}"#,
