@@ -251,14 +251,14 @@ impl PageWalk {
         }
         let listed = page.items.len();
         // This page's ids replace the older of the two pages remembered: a walk holds two
-        // pages' ids, not all of them.
-        let ids: HashSet<String> = page.items.iter().map(|t| t.id.clone()).collect();
+        // pages' ids, not all of them. (`here` takes every id of the page, repeats included,
+        // before the older pages are asked.)
         let [before, last] = &mut self.recent;
-        let mut here = HashSet::new();
+        let mut here = HashSet::with_capacity(listed);
         page.items.retain(|t| {
-            !before.contains(&t.id) && !last.contains(&t.id) && here.insert(t.id.clone())
+            here.insert(t.id.clone()) && !before.contains(&t.id) && !last.contains(&t.id)
         });
-        *before = std::mem::replace(last, ids);
+        *before = std::mem::replace(last, here);
         let Some(link) = page.links.next.as_deref() else {
             return Ok(false);
         };

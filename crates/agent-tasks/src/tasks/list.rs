@@ -395,7 +395,9 @@ impl<S: ListScope> ListTasks<S> {
     /// link without a page number or back to a page already fetched, pages that repeat the
     /// earlier ones, or more pages than the totals imply, is [`Error::Pagination`], naming
     /// the link). A task is yielded once, even when tasks that change while the walk goes on
-    /// make the others shift to later pages (the listing is sorted by update).
+    /// make the others shift to later pages (the listing is sorted by update), as long as
+    /// the shift between two requests stays within a page: the walk remembers the last two
+    /// pages' ids, not all of them.
     ///
     /// Without an explicit `per_page`, a limit under 100 asks for pages of that size. The
     /// stream is `Unpin`: no `pin!` is needed.
