@@ -22,14 +22,22 @@ fn installed(shell: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
+/// A scratch directory holding `shell`'s script as `file`, or `None` (the test skipped) when
+/// the shell is not installed. CI installs every one of them (`.ci/run`).
+fn prepared(shell: &str, file: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    if !installed(shell) {
+        eprintln!("{shell} is not installed: skipped");
+        return None;
+    }
     let dir = std::env::temp_dir().join(format!(
-        "agent-tasks-completion-{name}-{}",
+        "agent-tasks-completion-{shell}-{}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    let path = dir.join(file);
+    std::fs::write(&path, script(shell)).unwrap();
+    Some((dir, path))
 }
 
 /// What bash offers for the words typed so far (the last one being completed).
@@ -57,13 +65,9 @@ fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
 
 #[test]
 fn bash_completes_a_subcommands_options_and_values_and_hides_hidden_commands() {
-    if !installed("bash") {
-        eprintln!("bash is not installed: skipped");
+    let Some((dir, path)) = prepared("bash", "agent-tasks.bash") else {
         return;
-    }
-    let dir = scratch("bash");
-    let path = dir.join("agent-tasks.bash");
-    std::fs::write(&path, script("bash")).unwrap();
+    };
     assert_eq!(
         bash_completes(&path, &["agent-tasks", "list", "--st"]),
         ["--state"]
@@ -81,13 +85,9 @@ fn bash_completes_a_subcommands_options_and_values_and_hides_hidden_commands() {
 
 #[test]
 fn fish_completes_a_subcommands_options_and_hides_hidden_commands() {
-    if !installed("fish") {
-        eprintln!("fish is not installed: skipped");
+    let Some((dir, path)) = prepared("fish", "agent-tasks.fish") else {
         return;
-    }
-    let dir = scratch("fish");
-    let path = dir.join("agent-tasks.fish");
-    std::fs::write(&path, script("fish")).unwrap();
+    };
     let complete = |line: &str| {
         let out = Command::new("fish")
             .arg("-c")
@@ -108,14 +108,11 @@ fn fish_completes_a_subcommands_options_and_hides_hidden_commands() {
 
 #[test]
 fn zsh_completes_a_subcommands_options_and_hides_hidden_commands() {
-    if !installed("zsh") {
-        eprintln!("zsh is not installed: skipped");
+    let Some((dir, path)) = prepared("zsh", "_agent-tasks") else {
         return;
-    }
-    let dir = scratch("zsh");
-    let script = script("zsh");
+    };
+    let script = std::fs::read_to_string(path).unwrap();
     assert!(!script.contains("'man:"), "a hidden command is offered");
-    std::fs::write(dir.join("_agent-tasks"), &script).unwrap();
     // An interactive zsh on a pseudo-terminal (zpty), with compinit, typing a line and a tab.
     let driver = r#"
 zmodload zsh/zpty
