@@ -222,15 +222,18 @@ async fn pull_requests(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
             state.requests_of("graphql"),
         )
     };
+    let list_page = || async {
+        client
+            .list_tasks()
+            .per_page(100)
+            .send()
+            .await
+            .expect("a page")
+    };
     // Through the SDK: one list request, one GraphQL request for the page.
     let before = counted(&fake);
     let t = Instant::now();
-    let page = client
-        .list_tasks()
-        .per_page(100)
-        .send()
-        .await
-        .expect("a page");
+    let page = list_page().await;
     let prs = client.pull_requests(&page.items).await.expect("resolved");
     let sdk_time = t.elapsed();
     let after = counted(&fake);
@@ -240,12 +243,7 @@ async fn pull_requests(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
     // Naive: one GraphQL request per task, one after another.
     let before = counted(&fake);
     let t = Instant::now();
-    let page = client
-        .list_tasks()
-        .per_page(100)
-        .send()
-        .await
-        .expect("a page");
+    let page = list_page().await;
     for task in &page.items {
         client.pull_request(task).await.expect("resolved");
     }
