@@ -30,17 +30,20 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 }
 
 fn parse_duration(text: &str) -> Result<Duration, Problem> {
-    // A number too large for a `Duration` is still a number: too large, not unreadable.
-    let secs = |n: f64| match Duration::try_from_secs_f64(n) {
+    // A number too large for a `Duration` is still a number: too large, not unreadable. So is
+    // one written with digits that is too large even for an `f64` (`1e400`); `inf` is not.
+    let secs = |n: f64, written: &str| match Duration::try_from_secs_f64(n) {
         Ok(d) => Ok(d),
-        Err(_) if n.is_finite() && n > 0.0 => Err(Problem::TooLong),
+        Err(_) if n > 0.0 && (n.is_finite() || written.bytes().any(|b| b.is_ascii_digit())) => {
+            Err(Problem::TooLong)
+        }
         Err(_) => Err(Problem::NotADuration),
     };
     if text.is_empty() {
         return Err(Problem::NotADuration);
     }
     let total = if let Ok(n) = text.parse::<f64>() {
-        secs(n)?
+        secs(n, text)?
     } else {
         let mut total = Duration::ZERO;
         let mut rest = text;
@@ -62,7 +65,7 @@ fn parse_duration(text: &str) -> Result<Duration, Problem> {
                 "d" => 86400.0,
                 _ => return Err(Problem::NotADuration),
             };
-            let part = secs(n * scale)?;
+            let part = secs(n * scale, number)?;
             total = total.checked_add(part).ok_or(Problem::TooLong)?;
             rest = tail;
         }
@@ -205,11 +208,24 @@ mod tests {
     #[test]
     fn since_never_overflows_and_says_too_large() {
         let now = Utc::now();
-        for large in ["1e13", "1e19", "99999999999d", "36600d"] {
+        let digits_past_f64 = "9".repeat(400);
+        let days_past_f64 = format!("{digits_past_f64}d");
+        for large in [
+            "1e13",
+            "1e19",
+            "99999999999d",
+            "36600d",
+            "1e400",
+            digits_past_f64.as_str(),
+            days_past_f64.as_str(),
+        ] {
             let e = since(large, now).unwrap_err();
             assert!(e.contains("too large"), "{large}: {e}");
         }
-        assert!(since("someday", now).unwrap_err().contains("not a time"));
+        for word in ["someday", "inf", "infinity", "NaN", "-inf"] {
+            let e = since(word, now).unwrap_err();
+            assert!(e.contains("not a time"), "{word}: {e}");
+        }
         assert_eq!(
             since("24h", now).unwrap(),
             now - chrono::TimeDelta::hours(24)
