@@ -92,6 +92,18 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) };
         account(-(layout.size() as isize));
     }
+
+    // Forwarded too: the default `realloc` allocates, copies and frees on every growth, where
+    // the system allocator often grows in place; the calls measured must cost what they cost
+    // in an application.
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract, which `System` shares.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            account(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
 }
 
 #[global_allocator]
