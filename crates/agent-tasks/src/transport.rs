@@ -148,20 +148,20 @@ impl Transport {
 
     /// Sends one read. `conditional`: the call carries `If-None-Match`, so a 304 is
     /// [`Conditional::NotModified`]; `tagged`: the answer's `ETag` is kept, for a later
-    /// conditional request.
-    pub(crate) async fn read<'a, T, Fut>(
+    /// conditional request. Not an `async fn`: a layer of its own would copy the request's
+    /// large future once more on every call.
+    pub(crate) fn read<'a, T, Fut>(
         &'a self,
         operation: &'static str,
         conditional: bool,
         tagged: bool,
-        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut,
-    ) -> Result<Conditional<Box<ResponseValue<T>>>>
+        call: impl Fn(&'a agent_tasks_raw::Client) -> Fut + 'a,
+    ) -> impl Future<Output = Result<Conditional<Box<ResponseValue<T>>>>> + 'a
     where
-        T: DeserializeOwned,
-        Fut: Future<Output = RawResult<T>>,
+        T: DeserializeOwned + 'a,
+        Fut: Future<Output = RawResult<T>> + 'a,
     {
         self.run(operation, Retry::Idempotent, conditional, tagged, call)
-            .await
     }
 
     /// The one request path. `conditional`: the call carries `If-None-Match`, so a 304 is an
@@ -188,9 +188,7 @@ impl Transport {
         // The span's fields are filled only when someone listens: finding the current span
         // and cleaning the request id cost on every call otherwise.
         let traced = !span.is_disabled();
-        // Boxed once: the request's future is large, and the wrappers below would otherwise
-        // copy it as they move it (measured: a few thousand instructions of memcpy per call).
-        let run = Box::pin(async move {
+        let run = async move {
             let started = self.clock.now();
             let mut retries: u32 = 0;
             loop {
@@ -224,9 +222,10 @@ impl Transport {
                 tracing::warn!(retry = retries, wait = %human(wait), error = %error, "retrying");
                 self.clock.sleep(wait).await;
             }
-        });
+        };
         if traced {
-            run.instrument(span).await
+            // Boxed: `instrument` would otherwise copy the large future as it moves it.
+            Box::pin(run).instrument(span).await
         } else {
             run.await
         }
