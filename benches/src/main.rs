@@ -808,14 +808,6 @@ async fn scheduled(n: usize) -> (Arc<Fake>, Client, Vec<Task>, u64) {
             .await
             .expect("the fake starts"),
     );
-    // On a whole second: the answers' times are whole seconds, so a start part-way through
-    // one would add its fraction to every notice delay, differently in every run.
-    let fraction = fake.now().timestamp_subsec_nanos();
-    if fraction > 0 {
-        fake.advance(Duration::from_nanos(u64::from(
-            1_000_000_000 - fraction.min(999_999_999),
-        )));
-    }
     let clock = Arc::new(Stepped {
         fake: fake.clone(),
         now: Mutex::new(Instant::now()),

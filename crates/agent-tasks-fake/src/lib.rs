@@ -247,13 +247,16 @@ impl FakeBuilder {
         self
     }
 
-    /// Stops the clock: it moves only through [`Fake::advance`] or `/_fake/clock/advance`.
+    /// Stops the clock, on the current whole second (answers carry whole seconds, so times
+    /// measured on the fake's clock against them are whole too, the same in every run): it
+    /// moves only through [`Fake::advance`] or `/_fake/clock/advance`.
     ///
     /// ```
     /// let b = agent_tasks_fake::Fake::builder().manual_clock();
     /// ```
     pub fn manual_clock(mut self) -> Self {
-        self.manual_clock = Some(Utc::now());
+        use chrono::SubsecRound;
+        self.manual_clock = Some(Utc::now().trunc_subsecs(0));
         self
     }
 

@@ -157,3 +157,35 @@ async fn a_scaled_clock_dates_answers_too() {
         fake.now()
     );
 }
+
+/// A stopped clock starts on a whole second, as answers are dated: a task created on it is
+/// dated exactly the fake's now, and a delay measured on it against an answer's time is whole
+/// (a start part-way through a second added its fraction to every such delay, differently in
+/// each run).
+#[tokio::test]
+async fn a_stopped_clock_starts_on_a_whole_second() {
+    let fake = Fake::builder().manual_clock().start().await.unwrap();
+    let now = fake.now();
+    assert_eq!(now.timestamp_subsec_nanos(), 0, "{now}");
+    let created: serde_json::Value = api(
+        &reqwest::Client::new(),
+        Method::POST,
+        format!("{}/agents/repos/octocat/hello-world/tasks", fake.url()),
+    )
+    .json(&json!({"prompt": "on the second"}))
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let created_at = DateTime::parse_from_rfc3339(created["created_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(created_at, now);
+    fake.advance(Duration::from_millis(2500));
+    assert_eq!(
+        fake.now() - created_at,
+        chrono::TimeDelta::milliseconds(2500)
+    );
+}
