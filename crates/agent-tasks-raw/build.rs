@@ -33,7 +33,10 @@ fn main() {
     println!("cargo:rerun-if-changed=generated");
     println!("cargo:rerun-if-changed={}", spec_path.display());
     #[cfg(feature = "codegen")]
-    println!("cargo:rerun-if-changed=codegen.rs");
+    {
+        println!("cargo:rerun-if-changed=codegen.rs");
+        println!("cargo:rerun-if-changed=api_version_header.rs");
+    }
 
     let spec = spec_path.exists().then(|| {
         std::fs::read_to_string(&spec_path)

@@ -65,14 +65,11 @@ impl progenitor_client::ClientHooks<RequestDefaults> for Client {
         request: &mut reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> Result<(), crate::generated::Error<E>> {
-        // A name made once, at compile time: a `&str` would be parsed on every request.
-        const API_VERSION: reqwest::header::HeaderName =
-            reqwest::header::HeaderName::from_static("api-version");
+        // progenitor's `api-version` header (the spec's `info.version`) is taken out of the
+        // generated code (`api_version_header.rs`): GitHub reads `X-GitHub-Api-Version`, which
+        // `RequestDefaults` carries.
         let defaults = self.inner();
         let headers = request.headers_mut();
-        // progenitor sends the spec's `info.version` as `api-version`; GitHub reads
-        // `X-GitHub-Api-Version` instead, which `RequestDefaults` carries.
-        headers.remove(API_VERSION);
         headers.reserve(defaults.headers.len());
         // The generated code asks for `application/json`, which would override a default header.
         headers.insert(
