@@ -35,7 +35,7 @@ fn main() {
     #[cfg(feature = "codegen")]
     {
         println!("cargo:rerun-if-changed=codegen.rs");
-        println!("cargo:rerun-if-changed=api_version_header.rs");
+        println!("cargo:rerun-if-changed=codegen_passes.rs");
     }
 
     let spec = spec_path.exists().then(|| {

@@ -10,8 +10,8 @@
 #[path = "spec_hash.rs"]
 pub mod spec_hash;
 
-#[path = "api_version_header.rs"]
-mod api_version_header;
+#[path = "codegen_passes.rs"]
+mod codegen_passes;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
@@ -78,8 +78,8 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, String> {
     let client = generator
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor failed on the client: {e}"))?;
-    // Sent on every request, read by nobody: see the pass's file.
-    let client = api_version_header::remove(client)?;
+    // What progenitor has no setting for: see the file.
+    let client = codegen_passes::apply(client)?;
     let mocks = generator
         .httpmock(&mock_spec(&spec), "crate")
         .map_err(|e| format!("progenitor failed on the mocks: {e}"))?;

@@ -66,7 +66,7 @@ impl progenitor_client::ClientHooks<RequestDefaults> for Client {
         _info: &progenitor_client::OperationInfo,
     ) -> Result<(), crate::generated::Error<E>> {
         // progenitor's `api-version` header (the spec's `info.version`) is taken out of the
-        // generated code (`api_version_header.rs`): GitHub reads `X-GitHub-Api-Version`, which
+        // generated code (`codegen_passes.rs`): GitHub reads `X-GitHub-Api-Version`, which
         // `RequestDefaults` carries.
         let defaults = self.inner();
         let headers = request.headers_mut();

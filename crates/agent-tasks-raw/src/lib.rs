@@ -29,6 +29,7 @@
 mod open_enums;
 mod artifact_data;
 mod body_limit;
+mod decode;
 #[allow(
     missing_docs,
     unused_imports,
