@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::clock::human;
 use crate::types::{Task, TaskWithSessions, ValidationError, ValidationErrorCode};
@@ -542,30 +542,39 @@ impl RateLimit {
     /// Reads the figures from a response's headers; `None` unless limit, remaining and reset
     /// are all present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        // Names made at compile time: a `&str` would be parsed at every lookup of every answer.
-        use reqwest::header::HeaderName;
-        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-        const USED: HeaderName = HeaderName::from_static("x-ratelimit-used");
-        const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
-        const RESOURCE: HeaderName = HeaderName::from_static("x-ratelimit-resource");
-        let num = |name: HeaderName| {
-            headers
-                .get(name)
+        // One pass over the answer's headers: a lookup of each name would hash it, on every
+        // answer. The first value of a name counts, as `HeaderMap::get` would have it.
+        let (mut limit, mut remaining, mut used, mut reset, mut resource) =
+            (None, None, None, None, None);
+        for (name, value) in headers {
+            let Some(figure) = name.as_str().strip_prefix("x-ratelimit-") else {
+                continue;
+            };
+            let slot = match figure {
+                "limit" => &mut limit,
+                "remaining" => &mut remaining,
+                "used" => &mut used,
+                "reset" => &mut reset,
+                "resource" => &mut resource,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        let num = |value: Option<&HeaderValue>| {
+            value
                 .and_then(|v| v.to_str().ok())
                 .and_then(|s| s.trim().parse::<u64>().ok())
         };
         Some(RateLimit {
-            limit: num(LIMIT)?,
-            remaining: num(REMAINING)?,
-            used: num(USED),
+            limit: num(limit)?,
+            remaining: num(remaining)?,
+            used: num(used),
             reset: Utc
-                .timestamp_opt(i64::try_from(num(RESET)?).ok()?, 0)
+                .timestamp_opt(i64::try_from(num(reset)?).ok()?, 0)
                 .single()?,
-            resource: headers
-                .get(RESOURCE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            resource: resource.and_then(|v| v.to_str().ok()).map(str::to_owned),
         })
     }
 }

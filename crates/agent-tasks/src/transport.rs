@@ -295,9 +295,12 @@ impl Transport {
                 tracing::Span::current().record("request_id", &*String::from_utf8_lossy(&id));
             }
             if let Some(mut limit) = RateLimit::from_headers(headers) {
-                limit.resource = limit.resource.map(|r| {
-                    String::from_utf8_lossy(&self.redactor.bytes(r.as_bytes())).into_owned()
-                });
+                limit.resource = limit
+                    .resource
+                    .map(|r| match self.redactor.bytes(r.as_bytes()) {
+                        Cow::Borrowed(_) => r,
+                        Cow::Owned(clean) => String::from_utf8_lossy(&clean).into_owned(),
+                    });
                 // A reset further ahead than GitHub's window is broken or hostile: believed for
                 // one window from now at most, or it would hold every request for as long.
                 let latest = chrono::TimeDelta::from_std(PRIMARY_WINDOW)

@@ -261,6 +261,36 @@ async fn rate_limits_are_recognised_and_figures_kept() {
     assert!(secondary.hint().unwrap().contains("30 s"));
 }
 
+#[test]
+fn rate_limit_figures_take_the_first_value_of_each_name_and_no_look_alike() {
+    use agent_tasks::error::RateLimit;
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    let mut headers = HeaderMap::new();
+    for (name, value) in [
+        ("x-ratelimit-limit", "5000"),
+        ("x-ratelimit-limit", "1"),
+        ("x-ratelimit-remaining", " 42 "),
+        ("x-ratelimit-reset", "1767225600"),
+        ("x-ratelimit-used-by-proxy", "7"),
+        ("x-ratelimit", "9"),
+        ("ratelimit-used", "8"),
+        ("x-ratelimit-resource", "core"),
+        ("x-ratelimit-resource", "search"),
+    ] {
+        headers.append(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    let limit = RateLimit::from_headers(&headers).unwrap();
+    assert_eq!((limit.limit, limit.remaining, limit.used), (5000, 42, None));
+    assert_eq!(limit.reset.timestamp(), 1_767_225_600);
+    assert_eq!(limit.resource.as_deref(), Some("core"));
+    // Without one of limit, remaining and reset, there are no figures.
+    headers.remove("x-ratelimit-reset");
+    assert_eq!(RateLimit::from_headers(&headers), None);
+}
+
 #[tokio::test]
 async fn the_client_remembers_the_latest_rate_limit_figures() {
     let server = server().await;
