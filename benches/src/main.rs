@@ -489,6 +489,41 @@ async fn per_call(sizes: &Sizes, rows: &mut Vec<[String; 4]>) {
         }
         std::process::exit(0);
     }
+    // For A/B of two builds, steadier than the alternation on a shared machine:
+    // AGENT_TASKS_BENCH_BLOCKS=100 under `taskset -c 0` runs the three sides in turn in blocks
+    // of 100 calls, all threads on one core (no wake-ups across cores), and prints the ratios.
+    if let Some(block) = std::env::var("AGENT_TASKS_BENCH_BLOCKS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        let (mut hand, mut sdk, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+        // The first round of blocks warms up, and is not kept.
+        for round in 0..=sizes.calls.div_ceil(block) {
+            for (once, times) in [(0, &mut hand), (1, &mut sdk), (2, &mut raw)] {
+                for _ in 0..block {
+                    let d = match once {
+                        0 => hand_once().await,
+                        1 => sdk_once().await,
+                        _ => raw_once().await,
+                    };
+                    if round > 0 {
+                        times.push(d);
+                    }
+                }
+            }
+        }
+        let (h, s, r) = (median(&mut hand), median(&mut sdk), median(&mut raw));
+        println!(
+            "per call in blocks of {block}: medians hand-written {}, SDK {}, generated client {}; SDK/hand {:.3}, generated/hand {:.3}",
+            micros(h),
+            micros(s),
+            micros(r),
+            s.as_secs_f64() / h.as_secs_f64(),
+            r.as_secs_f64() / h.as_secs_f64()
+        );
+        std::process::exit(0);
+    }
     let (mut sdk_t, mut hand_t) = alternate(sizes.calls, sdk_once, hand_once).await;
     let (mut raw_t, mut hand_t2) = alternate(sizes.calls, raw_once, hand_once).await;
     let (mut sdk_t2, mut raw_t2) = alternate(sizes.calls, sdk_once, raw_once).await;
