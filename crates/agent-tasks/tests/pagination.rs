@@ -191,6 +191,8 @@ fn link_headers_parse_robustly() {
     assert_eq!(Links::parse("garbage <unclosed"), Links::default());
 }
 
+// Uses `agent_tasks::testing`, which the `fake` feature brings.
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn a_stream_says_whether_its_limit_left_tasks_out() {
     let (_fake, client) = agent_tasks::testing::start(agent_tasks_fake::Fake::builder())

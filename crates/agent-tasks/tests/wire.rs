@@ -73,6 +73,8 @@ async fn create_task_leaves_out_unset_fields() {
     unexpected.assert_calls_async(0).await;
 }
 
+// Uses `agent_tasks::testing`, which the `fake` feature brings.
+#[cfg(feature = "fake")]
 #[tokio::test]
 async fn each_creation_carries_a_marker_of_its_own_by_default() {
     let server = server().await;
