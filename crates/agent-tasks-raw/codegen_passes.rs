@@ -55,30 +55,32 @@ fn changed(what: String) -> String {
 fn without_api_version(tokens: TokenStream) -> Result<TokenStream, String> {
     let (mut removed, mut shrunk) = (0usize, 0usize);
     let tokens = rewrite(tokens, &mut |rest, out| {
-        // `header_map . append ( ... "api-version" ... ) ;`
-        if let [
-            TokenTree::Ident(receiver),
-            TokenTree::Punct(dot),
-            TokenTree::Ident(method),
-            TokenTree::Group(args),
-            TokenTree::Punct(semi),
-            ..,
-        ] = rest
-            && receiver == "header_map"
-            && dot.as_char() == '.'
-            && method == "append"
-            && args.delimiter() == Delimiter::Parenthesis
-            && semi.as_char() == ';'
-            && names_api_version(args.stream())
-        {
+        // The statement, in the block whose map was shrunk for it (below).
+        if is_api_version_statement(rest) {
+            let shrunk_here = out
+                .iter()
+                .any(|tree| matches!(tree, TokenTree::Ident(name) if name == "with_capacity"));
+            if !shrunk_here {
+                return Err(changed(
+                    "an `api-version` statement without `HeaderMap::with_capacity` before it in \
+                     its block"
+                        .to_owned(),
+                ));
+            }
             removed += 1;
             return Ok(Some(5));
         }
-        // `HeaderMap :: with_capacity ( Nusize )`
-        if let [TokenTree::Ident(function), TokenTree::Group(arg), ..] = rest
+        // `HeaderMap :: with_capacity ( Nusize )`, of a block that appends `api-version`
+        // after it: another map keeps its size.
+        if let [
+            TokenTree::Ident(function),
+            TokenTree::Group(arg),
+            after @ ..,
+        ] = rest
             && function == "with_capacity"
             && arg.delimiter() == Delimiter::Parenthesis
             && ends_with_path(out, &["HeaderMap"])
+            && (0..after.len()).any(|i| is_api_version_statement(&after[i..]))
             && let Some(n) = usize_literal(arg.stream())
             && let Some(smaller) = n.checked_sub(1)
         {
@@ -111,7 +113,7 @@ fn without_api_version(tokens: TokenStream) -> Result<TokenStream, String> {
 
 /// Makes every `ResponseValue::from_response` the crate's `crate::decode::from_response`.
 fn own_decoder(tokens: TokenStream) -> Result<TokenStream, String> {
-    let mut replaced = 0usize;
+    let (mut replaced, mut qualified) = (0usize, 0usize);
     let tokens = rewrite(tokens, &mut |rest, out| {
         // `ResponseValue :: from_response`, not itself part of a longer path.
         if let [
@@ -125,8 +127,12 @@ fn own_decoder(tokens: TokenStream) -> Result<TokenStream, String> {
             && first.as_char() == ':'
             && second.as_char() == ':'
             && function == "from_response"
-            && !ends_with_path(out, &[])
         {
+            // `some::path::ResponseValue::from_response`: a shape this pass does not know.
+            if ends_with_path(out, &[]) {
+                qualified += 1;
+                return Ok(None);
+            }
             let span = value.span();
             out.push(TokenTree::Ident(Ident::new("crate", span)));
             push_path_separator(out);
@@ -138,10 +144,11 @@ fn own_decoder(tokens: TokenStream) -> Result<TokenStream, String> {
         }
         Ok(None)
     })?;
-    if replaced == 0 {
-        return Err(changed(
-            "no `ResponseValue::from_response` left to send to `crate::decode`".to_owned(),
-        ));
+    if replaced == 0 || qualified > 0 {
+        return Err(changed(format!(
+            "{replaced} `ResponseValue::from_response` sent to `crate::decode`, {qualified} \
+             behind a longer path left as they were (every one should be sent)"
+        )));
     }
     Ok(tokens)
 }
@@ -149,6 +156,26 @@ fn own_decoder(tokens: TokenStream) -> Result<TokenStream, String> {
 fn push_path_separator(out: &mut Vec<TokenTree>) {
     out.push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
     out.push(TokenTree::Punct(Punct::new(':', Spacing::Alone)));
+}
+
+/// Whether `tokens` start with `header_map . append ( ... "api-version" ... ) ;`.
+fn is_api_version_statement(tokens: &[TokenTree]) -> bool {
+    matches!(
+        tokens,
+        [
+            TokenTree::Ident(receiver),
+            TokenTree::Punct(dot),
+            TokenTree::Ident(method),
+            TokenTree::Group(args),
+            TokenTree::Punct(semi),
+            ..,
+        ] if receiver == "header_map"
+            && dot.as_char() == '.'
+            && method == "append"
+            && args.delimiter() == Delimiter::Parenthesis
+            && semi.as_char() == ';'
+            && names_api_version(args.stream())
+    )
 }
 
 /// Whether a call's arguments hold the literal `"api-version"`.
@@ -298,7 +325,7 @@ mod tests {
             header_map.append(HeaderName::from_static("api-version"), v); }"#;
         let error = run(unreserved).unwrap_err();
         assert!(
-            error.contains("1 `api-version` statements taken out, 0 header maps"),
+            error.contains("without `HeaderMap::with_capacity` before it"),
             "{error}"
         );
         // A map left empty that is not bound by `let mut header_map`.
@@ -312,9 +339,35 @@ mod tests {
         // Answers decoded some other way.
         let error = run(&operation(1, "").replace("ResponseValue::", "Decoded::")).unwrap_err();
         assert!(
-            error.contains("no `ResponseValue::from_response`"),
+            error.contains("0 `ResponseValue::from_response` sent"),
             "{error}"
         );
         assert!(error.contains("codegen_passes.rs"), "{error}");
+        // Some of them behind a longer path: they would still copy every header.
+        let mixed = format!(
+            "{}\n{}",
+            operation(1, ""),
+            operation(1, "").replace("ResponseValue::", "progenitor_client::ResponseValue::")
+        );
+        let error = run(&mixed).unwrap_err();
+        assert!(error.contains("1 behind a longer path"), "{error}");
+        // The statement in a block whose map was not reserved for it.
+        let elsewhere = r#"fn f() { let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize); }
+            fn g() { header_map.append(HeaderName::from_static("api-version"), v); }"#;
+        let error = run(elsewhere).unwrap_err();
+        assert!(
+            error.contains("without `HeaderMap::with_capacity`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_header_map_that_gets_no_api_version_keeps_its_size() {
+        let other =
+            "fn other() { let mut headers = ::reqwest::header::HeaderMap::with_capacity(2usize); }";
+        let out = run(&format!("{}\n{other}", operation(1, ""))).unwrap();
+        assert!(out.contains("with_capacity (2usize)"), "{out}");
+        assert!(out.contains("let mut headers"), "{out}");
+        assert_eq!(out.matches("with_capacity (0usize)").count(), 1, "{out}");
     }
 }

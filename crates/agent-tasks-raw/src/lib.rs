@@ -11,7 +11,10 @@
 //!   what each state means (active, needs attention, ended);
 //! - [`RequestDefaults`], the headers and limits every request of a [`Client`] carries, applied
 //!   by a [`progenitor_client::ClientHooks`] impl (which also sends GitHub's `Accept` media type);
-//! - a cap on the size of response bodies ([`BodyTooLarge`]).
+//! - a cap on the size of response bodies ([`BodyTooLarge`]);
+//! - the decoding of success answers (`decode.rs`), to which the generator's passes
+//!   (`codegen_passes.rs`) send every operation, and which takes the answer's headers where
+//!   progenitor's own copies them; the same passes leave out progenitor's `api-version` header.
 //!
 //! Error answers are declared for any media type in the spec, so their operations fail with
 //! `Error::ErrorResponse(ResponseValue<ByteStream>)`: the status, the headers and the body as it
