@@ -79,7 +79,7 @@ fn without_api_version(tokens: TokenStream) -> Result<TokenStream, String> {
         ] = rest
             && function == "with_capacity"
             && arg.delimiter() == Delimiter::Parenthesis
-            && ends_with_path(out, &["HeaderMap"])
+            && ends_with_path(out, Some("HeaderMap"))
             && (0..after.len()).any(|i| is_api_version_statement(&after[i..]))
             && let Some(n) = usize_literal(arg.stream())
             && let Some(smaller) = n.checked_sub(1)
@@ -129,7 +129,7 @@ fn own_decoder(tokens: TokenStream) -> Result<TokenStream, String> {
             && function == "from_response"
         {
             // `some::path::ResponseValue::from_response`: a shape this pass does not know.
-            if ends_with_path(out, &[]) {
+            if ends_with_path(out, None) {
                 qualified += 1;
                 return Ok(None);
             }
@@ -187,8 +187,8 @@ fn names_api_version(tokens: TokenStream) -> bool {
     })
 }
 
-/// Whether the tokens so far end in `SEGMENT :: ` for the segments given (`&[]`: in any `::`).
-fn ends_with_path(out: &[TokenTree], segments: &[&str]) -> bool {
+/// Whether the tokens so far end in `::`, after `segment` when one is given.
+fn ends_with_path(out: &[TokenTree], segment: Option<&str>) -> bool {
     let Some(start) = out.len().checked_sub(2) else {
         return false;
     };
@@ -198,13 +198,12 @@ fn ends_with_path(out: &[TokenTree], segments: &[&str]) -> bool {
             if first.as_char() == ':' && second.as_char() == ':'
     );
     separator
-        && match segments.last() {
-            None => true,
-            Some(last) => matches!(
+        && segment.is_none_or(|segment| {
+            matches!(
                 start.checked_sub(1).map(|i| &out[i]),
-                Some(TokenTree::Ident(name)) if name == last
-            ),
-        }
+                Some(TokenTree::Ident(name)) if name == segment
+            )
+        })
 }
 
 /// Takes `mut` out of the `let mut header_map =` that the tokens so far end in (with the
